@@ -1,0 +1,10 @@
+DROP TABLE audit_log;
+DROP TABLE email_outbox;
+DROP TABLE email_verification_tokens;
+DROP TABLE playback_state;
+DROP TABLE search_history;
+DROP TABLE user_playlist_items;
+DROP TABLE user_playlists;
+DROP TABLE favorites;
+ALTER TABLE users DROP COLUMN last_active_at;
+ALTER TABLE users DROP COLUMN deleted_at;
