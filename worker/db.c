@@ -150,23 +150,33 @@ static PGconn *s_open(db_t *db, char *err, size_t err_size)
     return conn;
 }
 
+static db_err_t s_prepare_one(db_t *db, const stmt_t *s);
+
 static db_err_t s_prepare_all(db_t *db)
 {
-    for (int i = 0; i < STMT_COUNT; i++) {
-        const stmt_t *s = &stmt_table[i];
-        PGresult *res = PQprepare(db->conn, s->name, s->sql, s->nparams, NULL);
-        ExecStatusType st = PQresultStatus(res);
-        if (st != PGRES_COMMAND_OK) {
-            const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-            char msg[256];
-            s_one_line(PQerrorMessage(db->conn), msg, sizeof msg);
-            log_error("db %s: cannot prepare %s: %s (%s)", db->name, s->name, msg,
-                      state ? state : "no sqlstate");
-            PQclear(res);
-            return state ? db_classify_sqlstate(state) : DB_ERR_UNAVAILABLE;
-        }
+    db_err_t err = DB_OK;
+    for (int i = 0; i < STMT_COUNT && err == DB_OK; i++)
+        err = s_prepare_one(db, &stmt_table[i]);
+    for (const stmt_group_t *g = stmt_groups; g->stmts && err == DB_OK; g++)
+        for (int i = 0; i < g->count && err == DB_OK; i++)
+            err = s_prepare_one(db, &g->stmts[i]);
+    return err;
+}
+
+static db_err_t s_prepare_one(db_t *db, const stmt_t *s)
+{
+    PGresult *res = PQprepare(db->conn, s->name, s->sql, s->nparams, NULL);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+        char msg[256];
+        s_one_line(PQerrorMessage(db->conn), msg, sizeof msg);
+        log_error("db %s: cannot prepare %s: %s (%s)", db->name, s->name, msg,
+                  state ? state : "no sqlstate");
+        db_err_t err = state ? db_classify_sqlstate(state) : DB_ERR_UNAVAILABLE;
         PQclear(res);
+        return err;
     }
+    PQclear(res);
     return DB_OK;
 }
 
@@ -404,19 +414,26 @@ db_err_t db_exec(db_t *db, stmt_id_t id, const char *const *params, PGresult **o
         *out = NULL;
     if ((int)id < 0 || id >= STMT_COUNT)
         return DB_ERR_OTHER;
+    return db_run(db, &stmt_table[id], params, out);
+}
+
+db_err_t db_run(db_t *db, const stmt_t *stmt, const char *const *params, PGresult **out)
+{
+    if (out)
+        *out = NULL;
     /* Inside a transaction a lost connection stays lost until rollback: reconnecting
      * here would run the rest of the transaction outside it. */
     db_err_t err = db->in_tx ? (db->conn ? DB_OK : DB_ERR_UNAVAILABLE) : db_ensure(db);
     if (err != DB_OK)
         return err;
     bool missing = false;
-    err = s_exec_once(db, &stmt_table[id], params, out, &missing);
+    err = s_exec_once(db, stmt, params, out, &missing);
     /* 26000: the server lost our prepared statements (DISCARD ALL, a pooler handing us
      * another backend). Prepare again and retry once when no transaction is at stake. */
     if (missing) {
-        log_warn("db %s: prepared statement %s missing", db->name, stmt_table[id].name);
+        log_warn("db %s: prepared statement %s missing", db->name, stmt->name);
         if (!db->in_tx && (err = s_prepare_all(db)) == DB_OK)
-            err = s_exec_once(db, &stmt_table[id], params, out, &missing);
+            err = s_exec_once(db, stmt, params, out, &missing);
     }
     if (err == DB_ERR_UNAVAILABLE)
         s_drop(db, db_err_name(err));

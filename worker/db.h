@@ -69,6 +69,10 @@ void db_tick(db_t *db);
 db_err_t db_exec(db_t *db, stmt_id_t id, const char *const *params, PGresult **out)
     __attribute__((warn_unused_result));
 
+/* The same for a statement of a module's own group (stmt.h, stmt_groups). */
+db_err_t db_run(db_t *db, const stmt_t *stmt, const char *const *params, PGresult **out)
+    __attribute__((warn_unused_result));
+
 db_err_t db_begin(db_t *db) __attribute__((warn_unused_result));
 db_err_t db_commit(db_t *db) __attribute__((warn_unused_result));
 /* Never fails from the caller's point of view; a broken connection is dropped. */

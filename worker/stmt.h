@@ -34,4 +34,16 @@ typedef struct {
 /* Indexed by stmt_id_t; every entry is filled. */
 extern const stmt_t stmt_table[STMT_COUNT];
 
+/* Statements of other modules (catalog, library, ...). A module keeps its own array
+ * `const stmt_t x_stmts[X_STMT_COUNT]` indexed by its own enum, runs them with
+ * db_run(db, &x_stmts[X_STMT_...], ...), and is listed once in stmt_groups (stmt.c)
+ * so that every connection prepares its statements with the core table. Names must
+ * be unique across all groups ("bedrock_<module>_<what>"). */
+typedef struct {
+    const stmt_t *stmts; /* NULL ends the list */
+    int count;
+} stmt_group_t;
+
+extern const stmt_group_t stmt_groups[];
+
 #endif
