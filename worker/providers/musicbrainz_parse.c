@@ -47,14 +47,14 @@ provider_result_t musicbrainz_decode(long status, const char *body, size_t len, 
 
 /* ---- small readers ---- */
 
-/* An integer >= 1 from count, or 0 (missing: MusicBrainz lists the entry unscored). */
+/* The vote count of a genre/tag, or 0 when not listed (search results may omit it). */
 static long long s_count(const json_t *item)
 {
     json_t *c = json_object_get(item, "count");
     return json_is_integer(c) ? json_integer_value(c) : 0;
 }
 
-/* Whether list[i] is a usable genre/tag: a name, and no negative or zero vote count
+/* Whether item is a usable genre/tag: a name, and no negative or zero vote count
  * (a listed count of 0 is a tag every voter withdrew). */
 static bool s_genre_usable(const json_t *item)
 {
