@@ -77,8 +77,13 @@ static int s_hmac(const char *secret, const char *data, size_t len, unsigned cha
 
 char *token_sign(const char *secret, const token_claims_t *c)
 {
-    json_t *payload = json_pack("{s:s, s:s, s:s, s:I, s:I}", "sub", c->sub, "role", c->role,
-                                "sid", c->sid, "iat", (json_int_t)c->iat, "exp", (json_int_t)c->exp);
+    /* jti makes every token unique, even two issued in the same second for one session. */
+    char jti[24];
+    if (token_random(12, jti, sizeof jti) < 0)
+        return NULL;
+    json_t *payload = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}", "sub", c->sub, "role", c->role,
+                                "sid", c->sid, "iat", (json_int_t)c->iat, "exp", (json_int_t)c->exp,
+                                "jti", jti);
     char *json = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
     json_decref(payload);
     if (!json)

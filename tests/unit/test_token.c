@@ -37,6 +37,9 @@ static void test_valid_and_expired(void **state)
     assert_int_equal(out.exp, 1900);
     assert_int_equal(token_verify(SECRET, jwt, 1900, &out), TOKEN_EXPIRED);
     assert_int_equal(token_verify("another-secret-another-secret-xx", jwt, 1500, &out), TOKEN_INVALID);
+    char *again = token_sign(SECRET, &c); /* same claims, same second: still a new token */
+    assert_string_not_equal(jwt, again);
+    free(again);
     free(jwt);
 }
 
