@@ -59,9 +59,11 @@ void broker_req_move(broker_req_t *dst, broker_req_t *src)
     dst->received_us = src->received_us;
     dst->expire_ms = src->expire_ms;
     dst->retried = src->retried;
+    dst->forwards = src->forwards;
     memset(&src->peek, 0, sizeof src->peek);
     src->received_us = src->expire_ms = 0;
     src->retried = false;
+    src->forwards = 0;
 }
 
 void broker_note_expiry(broker_t *b, int64_t expire_ms)

@@ -9,7 +9,8 @@
  * queue, or in a worker's in-flight slot. It owns two ZeroMQ messages (the client's
  * routing id and the original envelope bytes, kept so that a read-only request can be
  * retried verbatim on another worker). It moves between the queue and the slots with
- * broker_req_move (zmq_msg_move: no copy, no allocation).
+ * broker_req_move (zmq_msg_move: no copy, no allocation). A request a worker FORWARDs
+ * (forward.h) stays the same client request; its envelope and op are the new ones.
  *
  * Timekeeping: deadlines are unix ms (the envelope's clock, envelope_now_ms); timers,
  * liveness and latencies use the monotonic clock (broker_mono_us).
@@ -38,7 +39,8 @@
 #define BROKER_LOG_INTERVAL_MS 1000 /* at most one warn line per kind of bad input per interval */
 #define BROKER_POLL_MAX_MS 250      /* longest poll: bounds the time to notice a signal */
 #define BROKER_QUEUE_MAX_LIMIT 1000000
-#define BROKER_IDENTITY_MAX 255 /* ZeroMQ routing ids are at most 255 bytes */
+#define BROKER_IDENTITY_MAX 255   /* ZeroMQ routing ids are at most 255 bytes */
+#define BROKER_FORWARD_HOPS_MAX 4 /* FORWARDs of one request; more is a loop between pools */
 
 typedef struct {
     const char *clients_endpoint; /* borrowed from the environment (config_get_*) */
@@ -50,17 +52,20 @@ typedef struct {
 
 /* Counters reported by broker.status; only ever incremented. */
 typedef struct {
-    uint64_t requests;         /* well-formed client requests received */
-    uint64_t client_malformed; /* client messages dropped or answered 400 */
-    uint64_t worker_malformed; /* worker messages dropped */
-    uint64_t unknown_worker;   /* non-READY messages from unknown identities (-> DISCONNECT) */
-    uint64_t late_replies;     /* worker replies for requests no longer in flight */
-    uint64_t timeouts;         /* 504 answered by the broker */
-    uint64_t overloaded;       /* 503 overloaded */
-    uint64_t no_worker;        /* 503 no_worker */
-    uint64_t worker_lost;      /* 503 worker_lost */
-    uint64_t retried;          /* read-only requests re-sent after their worker died */
-    uint64_t workers_died;     /* workers removed for silence or DISCONNECT */
+    uint64_t requests;          /* well-formed client requests received */
+    uint64_t client_malformed;  /* client messages dropped or answered 400 */
+    uint64_t worker_malformed;  /* worker messages dropped */
+    uint64_t unknown_worker;    /* non-READY messages from unknown identities (-> DISCONNECT) */
+    uint64_t late_replies;      /* worker replies for requests no longer in flight */
+    uint64_t timeouts;          /* 504 answered by the broker */
+    uint64_t overloaded;        /* 503 overloaded */
+    uint64_t no_worker;         /* 503 no_worker */
+    uint64_t worker_lost;       /* 503 worker_lost */
+    uint64_t retried;           /* read-only requests re-sent after their worker died */
+    uint64_t workers_died;      /* workers removed for silence or DISCONNECT */
+    uint64_t forwarded;         /* FORWARDs that moved a request to another op's pool */
+    uint64_t forward_unmatched; /* FORWARDs for no request in flight on that worker (dropped) */
+    uint64_t forward_loops;     /* requests answered 500: forwarded over BROKER_FORWARD_HOPS_MAX */
 } broker_counters_t;
 
 /* Rate limit for warn lines about bad input: one line per interval, with how many
@@ -77,16 +82,19 @@ typedef struct {
     int64_t received_us; /* monotonic, for the latency statistics */
     int64_t expire_ms;   /* unix ms at which the broker gives up on it; 0 = never */
     bool retried;        /* already re-sent once after a worker died */
+    uint8_t forwards;    /* times a worker FORWARDed it (forward.h) */
 } broker_req_t;
 
 typedef struct workers workers_t;
 typedef struct queue queue_t;
 typedef struct status status_t;
+typedef struct curve curve_t;
 
 typedef struct {
     broker_config_t cfg;
-    void *ctx;
-    void *clients; /* ROUTER bound at cfg.clients_endpoint */
+    curve_t *curve; /* NULL: plain TCP; else CURVE settings and the zauth actor (curve.h) */
+    void *ctx;      /* zmq_ctx_new's, or czmq's when curve is set (zauth must share it) */
+    void *clients;  /* ROUTER bound at cfg.clients_endpoint */
     void *workers_sock;
     workers_t *workers;
     queue_t *queue;

@@ -3,6 +3,7 @@
 #include "control.h"
 
 #include "dispatch.h"
+#include "forward.h"
 #include "log.h"
 #include "mpscan.h"
 #include "ops.h"
@@ -103,6 +104,12 @@ static void s_heartbeat(broker_t *b, frames_t *f, worker_t *w)
         s_malformed(b, "HEARTBEAT with a malformed stats map");
 }
 
+static void s_forward(broker_t *b, frames_t *f, worker_t *w)
+{
+    if (forward_worker_message(b, f, w) < 0)
+        s_malformed(b, "FORWARD without a valid request envelope");
+}
+
 /* A message from an identity the broker does not know. */
 static void s_from_unknown(broker_t *b, frames_t *f, int cmd)
 {
@@ -125,7 +132,7 @@ void control_worker_message(broker_t *b, frames_t *f)
         return;
     }
     int cmd = *(const unsigned char *)frames_data(f, 2);
-    if (cmd < PROTO_READY || cmd > PROTO_DISCONNECT || cmd == PROTO_REQUEST) {
+    if (cmd < PROTO_READY || cmd > PROTO_FORWARD || cmd == PROTO_REQUEST) {
         s_malformed(b, "unknown command");
         return;
     }
@@ -141,6 +148,8 @@ void control_worker_message(broker_t *b, frames_t *f)
         s_reply(b, f, w);
     else if (cmd == PROTO_HEARTBEAT)
         s_heartbeat(b, f, w);
+    else if (cmd == PROTO_FORWARD)
+        s_forward(b, f, w);
     else
         control_worker_lost(b, w, "said DISCONNECT");
 }
@@ -148,7 +157,7 @@ void control_worker_message(broker_t *b, frames_t *f)
 /* One in-flight request of a lost worker: retried once if read-only, else 503. */
 static void s_requeue_or_fail(broker_t *b, broker_req_t *req)
 {
-    if (ops_is_read_only(req->peek.op) && !req->retried) {
+    if (ops_is_retryable(req->peek.op) && !req->retried) {
         req->retried = true;
         if (dispatch_place(b, req, true) == 0) {
             b->counters.retried++;

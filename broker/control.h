@@ -1,14 +1,15 @@
-/* control — the worker side of the broker: READY, HEARTBEAT, REPLY and DISCONNECT from
- * workers, heartbeats to them, liveness, and what happens to the requests of a worker
- * that is lost (owned by the broker area).
+/* control — the worker side of the broker: READY, HEARTBEAT, REPLY, FORWARD (handed to
+ * forward.h) and DISCONNECT from workers, heartbeats to them, liveness, and what happens
+ * to the requests of a worker that is lost (owned by the broker area).
  *
  * A worker is lost when it is silent for LIVENESS heartbeat intervals, says DISCONNECT,
  * or sends READY again (re-registration: whatever it had in flight is forgotten on its
  * side). Each of its in-flight requests is then re-sent once, with its original envelope
- * bytes, to another worker if its op is read-only (ops_is_read_only) and it was not
- * retried already; otherwise it is answered 503 worker_lost. A message other than READY
- * from an unknown identity is answered DISCONNECT so that the worker sends READY again
- * (this is how workers find a restarted broker).
+ * bytes, to another worker if its op is read-only (ops_is_retryable) and it was not
+ * retried already; otherwise it is answered 503 worker_lost. A forwarded request is
+ * judged by the op it now carries. A message other than READY from an unknown identity
+ * is answered DISCONNECT so that the worker sends READY again (this is how workers find a
+ * restarted broker; a FORWARD from it is dropped, its request was released already).
  */
 #ifndef BEDROCK_BROKER_CONTROL_H
 #define BEDROCK_BROKER_CONTROL_H

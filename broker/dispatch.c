@@ -201,22 +201,27 @@ void dispatch_client_message(broker_t *b, frames_t *f)
     req.received_us = broker_mono_us();
     broker_msg_move(&req.client, &f->part[0]);
     broker_msg_move(&req.envelope, &f->part[3]);
-    if (strcmp(req.peek.op, PROTO_OP_BROKER_STATUS) == 0) {
-        s_answer_status(b, &req);
+    dispatch_route(b, &req);
+}
+
+void dispatch_route(broker_t *b, broker_req_t *req)
+{
+    if (strcmp(req->peek.op, PROTO_OP_BROKER_STATUS) == 0) {
+        s_answer_status(b, req);
         return;
     }
-    req.expire_ms = req.peek.deadline_ms;
-    if (s_expired(&req, envelope_now_ms())) {
-        s_expire(b, &req);
+    req->expire_ms = req->peek.deadline_ms;
+    if (s_expired(req, envelope_now_ms())) {
+        s_expire(b, req);
         return;
     }
-    int rc = dispatch_place(b, &req, false);
+    int rc = dispatch_place(b, req, false);
     if (rc == -1) {
         b->counters.no_worker++;
-        dispatch_answer_error(b, &req, 503, "no_worker", "no live worker serves this op");
+        dispatch_answer_error(b, req, 503, "no_worker", "no live worker serves this op");
     } else if (rc == -2) {
         b->counters.overloaded++;
-        dispatch_answer_error(b, &req, 503, "overloaded", "the broker's queue is full");
+        dispatch_answer_error(b, req, 503, "overloaded", "the broker's queue is full");
     }
 }
 

@@ -18,6 +18,11 @@
  * still frames_close's it). */
 void dispatch_client_message(broker_t *b, frames_t *f);
 
+/* Routes a request the broker now holds (a client's, or one a worker forwarded):
+ * broker.status is answered at once, a passed deadline 504, otherwise a worker or the
+ * queue takes it, or it is answered 503 no_worker / overloaded. Consumes *req. */
+void dispatch_route(broker_t *b, broker_req_t *req);
+
 /* Hands *req to a worker or the pending queue (the head when front, for a retry that
  * already waited its turn). Returns 0 when the broker now holds it (*req is left empty),
  * -1 when no live worker serves its op, -2 when the queue is full (*req untouched). */

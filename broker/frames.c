@@ -10,8 +10,8 @@
 
 static const char s_proto_client[] = PROTO_CLIENT;
 static const char s_proto_worker[] = PROTO_WORKER;
-static const unsigned char s_cmds[] = {0,           PROTO_READY,     PROTO_REQUEST,
-                                       PROTO_REPLY, PROTO_HEARTBEAT, PROTO_DISCONNECT};
+static const unsigned char s_cmds[] = {
+    0, PROTO_READY, PROTO_REQUEST, PROTO_REPLY, PROTO_HEARTBEAT, PROTO_DISCONNECT, PROTO_FORWARD};
 
 /* Reads and drops what is left of a message that has too many parts. */
 static void s_discard_rest(void *sock)

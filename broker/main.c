@@ -9,10 +9,15 @@
  *
  * SIGTERM/SIGINT: queued and in-flight requests are answered 503, every worker gets
  * DISCONNECT, and the process exits 0.
+ *
+ * Security: plain TCP, or CURVE with an allow-list of public keys when
+ * BEDROCK_CURVE_SECRET_FILE and BEDROCK_CURVE_ALLOW_DIR are set (curve.h). With CURVE
+ * the sockets live in czmq's context, where the zauth actor answers the ZAP requests.
  */
 #include "broker.h"
 #include "config.h"
 #include "control.h"
+#include "curve.h"
 #include "dispatch.h"
 #include "frames.h"
 #include "log.h"
@@ -63,19 +68,20 @@ static void s_log_config(const broker_config_t *cfg)
     log_info("setting BEDROCK_HEARTBEAT_MS=%ld", cfg->heartbeat_ms);
     log_info("setting BEDROCK_HEARTBEAT_LIVENESS=%ld", cfg->liveness);
     log_info("fixed limits: credit_max=%d workers_max=%d worker_ops_max=%d stats_ops_max=%d "
-             "drain_budget=%d noreply_hold_ms=%d linger_ms=%d log_interval_ms=%d poll_max_ms=%d",
+             "drain_budget=%d noreply_hold_ms=%d linger_ms=%d log_interval_ms=%d poll_max_ms=%d "
+             "forward_hops_max=%d",
              BROKER_CREDIT_MAX, BROKER_WORKERS_MAX, BROKER_WORKER_OPS_MAX, BROKER_STATS_OPS_MAX,
              BROKER_DRAIN_BUDGET, BROKER_NOREPLY_HOLD_MS, BROKER_LINGER_MS, BROKER_LOG_INTERVAL_MS,
-             BROKER_POLL_MAX_MS);
+             BROKER_POLL_MAX_MS, BROKER_FORWARD_HOPS_MAX);
 }
 
-/* A bound ROUTER, or NULL (logged). */
-static void *s_bind(void *ctx, const char *endpoint, const char *name)
+/* A bound ROUTER (a CURVE server when curve is set), or NULL (logged). */
+static void *s_bind(void *ctx, const curve_t *curve, const char *endpoint, const char *name)
 {
     void *sock = zmq_socket(ctx, ZMQ_ROUTER);
     int linger = BROKER_LINGER_MS;
     if (!sock || zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger) < 0 ||
-        zmq_bind(sock, endpoint) < 0) {
+        (curve && curve_apply(curve, sock) < 0) || zmq_bind(sock, endpoint) < 0) {
         log_error("cannot bind the %s socket at %s: %s", name, endpoint, zmq_strerror(errno));
         if (sock)
             zmq_close(sock);
@@ -90,13 +96,15 @@ static void *s_bind(void *ctx, const char *endpoint, const char *name)
 
 static int s_open(broker_t *b)
 {
-    b->ctx = zmq_ctx_new();
+    /* zauth runs before anything is bound, so no peer gets in unchecked. */
+    b->ctx = b->curve ? curve_start(b->curve) : zmq_ctx_new();
     if (!b->ctx) {
-        log_error("zmq_ctx_new failed: %s", zmq_strerror(errno));
+        log_error("no ZeroMQ context: %s", zmq_strerror(errno));
         return -1;
     }
-    b->clients = s_bind(b->ctx, b->cfg.clients_endpoint, "client");
-    b->workers_sock = b->clients ? s_bind(b->ctx, b->cfg.workers_endpoint, "worker") : NULL;
+    b->clients = s_bind(b->ctx, b->curve, b->cfg.clients_endpoint, "client");
+    b->workers_sock =
+        b->clients ? s_bind(b->ctx, b->curve, b->cfg.workers_endpoint, "worker") : NULL;
     if (!b->workers_sock)
         return -1;
     b->workers = workers_new();
@@ -114,8 +122,12 @@ static void s_close(broker_t *b)
         zmq_close(b->clients);
     if (b->workers_sock)
         zmq_close(b->workers_sock);
-    if (b->ctx)
-        zmq_ctx_term(b->ctx); /* waits at most BROKER_LINGER_MS for unsent messages */
+    /* Both wait at most BROKER_LINGER_MS for unsent messages; curve_destroy terminates
+     * czmq's context after stopping zauth. */
+    if (b->curve)
+        curve_destroy(&b->curve);
+    else if (b->ctx)
+        zmq_ctx_term(b->ctx);
     workers_destroy(&b->workers);
     queue_destroy(&b->queue);
     status_destroy(&b->status);
@@ -188,7 +200,9 @@ int main(void)
     broker_t b;
     memset(&b, 0, sizeof b);
     s_read_config(&b.cfg);
+    b.curve = curve_from_env();
     s_log_config(&b.cfg);
+    curve_log(b.curve);
     if (s_install_signals() < 0) {
         log_error("cannot install signal handlers: %s", strerror(errno));
         return 1;

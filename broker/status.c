@@ -15,6 +15,7 @@
 
 typedef struct {
     uint64_t count, errors;
+    uint64_t forwarded; /* handed to another op's pool: not finished, not in count */
     uint64_t hist[STATUS_BUCKETS];
 } op_stats_t;
 
@@ -98,6 +99,13 @@ void status_record(status_t *self, const char *op, int status, int64_t latency_u
     st->hist[s_bucket(latency_us)]++;
 }
 
+void status_record_forward(status_t *self, const char *op)
+{
+    op_stats_t *st = s_lookup(self, op[0] ? op : STATUS_OTHER_OP);
+    if (st)
+        st->forwarded++;
+}
+
 static double s_percentile_ms(const op_stats_t *st, double p)
 {
     if (st->count == 0)
@@ -118,9 +126,10 @@ static json_t *s_ops_json(status_t *self)
     json_t *ops = json_object();
     for (op_stats_t *st = zhashx_first(self->ops); ops && st; st = zhashx_next(self->ops)) {
         const char *name = zhashx_cursor(self->ops);
-        json_t *one = json_pack("{s:I, s:I, s:f, s:f}", "count", (json_int_t)st->count, "errors",
-                                (json_int_t)st->errors, "p50_ms", s_percentile_ms(st, 0.50),
-                                "p99_ms", s_percentile_ms(st, 0.99));
+        json_t *one =
+            json_pack("{s:I, s:I, s:I, s:f, s:f}", "count", (json_int_t)st->count, "errors",
+                      (json_int_t)st->errors, "forwarded", (json_int_t)st->forwarded, "p50_ms",
+                      s_percentile_ms(st, 0.50), "p99_ms", s_percentile_ms(st, 0.99));
         if (!one || json_object_set_new(ops, name, one) < 0) {
             json_decref(ops);
             return NULL;
@@ -137,12 +146,12 @@ static json_t *s_worker_json(const worker_t *w, int64_t now_us)
             json_decref(ops), ops = NULL;
     if (!ops)
         return NULL;
-    return json_pack("{s:s, s:I, s:s, s:o, s:b, s:i, s:I, s:I, s:I, s:I}", "id", w->id_hex, "pid",
-                     (json_int_t)w->info.pid, "host", w->info.host, "ops", ops, "busy",
-                     w->in_flight > 0, "in_flight", w->in_flight, "credit",
-                     (json_int_t)w->info.credit, "last_heartbeat_ms_ago",
-                     (json_int_t)((now_us - w->last_seen_us) / 1000), "handled",
-                     (json_int_t)w->handled, "errors", (json_int_t)w->errors);
+    return json_pack(
+        "{s:s, s:I, s:s, s:o, s:b, s:i, s:I, s:I, s:I, s:I, s:I}", "id", w->id_hex, "pid",
+        (json_int_t)w->info.pid, "host", w->info.host, "ops", ops, "busy", w->in_flight > 0,
+        "in_flight", w->in_flight, "credit", (json_int_t)w->info.credit, "last_heartbeat_ms_ago",
+        (json_int_t)((now_us - w->last_seen_us) / 1000), "handled", (json_int_t)w->handled,
+        "errors", (json_int_t)w->errors, "forwarded", (json_int_t)w->forwarded);
 }
 
 typedef struct {
@@ -192,6 +201,9 @@ static json_t *s_counters_json(const broker_t *b, int64_t now_us)
         {"worker_lost", c->worker_lost},
         {"retried", c->retried},
         {"workers_died", c->workers_died},
+        {"forwarded", c->forwarded},
+        {"forward_unmatched", c->forward_unmatched},
+        {"forward_loops", c->forward_loops},
     };
     for (size_t i = 0; j && i < sizeof fields / sizeof fields[0]; i++)
         if (json_object_set_new(j, fields[i].name, json_integer((json_int_t)fields[i].value)) < 0)

@@ -275,6 +275,19 @@ int worker_slot_find(const worker_t *w, const uint8_t id[ENVELOPE_ID_SIZE])
     return -1;
 }
 
+int worker_slot_find_client(const worker_t *w, const void *client, size_t size,
+                            const uint8_t id[ENVELOPE_ID_SIZE])
+{
+    for (long i = 0; i < w->info.credit; i++) {
+        if (!w->slot_used[i] || memcmp(w->slots[i].peek.id, id, ENVELOPE_ID_SIZE) != 0)
+            continue;
+        zmq_msg_t *held = (zmq_msg_t *)&w->slots[i].client; /* zmq_msg_* take non-const */
+        if (zmq_msg_size(held) == size && memcmp(zmq_msg_data(held), client, size) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
 void worker_slot_take(worker_t *w, int index, broker_req_t *out)
 {
     broker_req_move(out, &w->slots[index]);

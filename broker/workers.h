@@ -12,7 +12,8 @@
  *
  * The registry owns every worker_t; fields of worker_t are read freely by the other
  * broker modules but changed only through the functions below (except the counters
- * `handled`/`errors` and `last_seen_us`, which the control module keeps).
+ * `handled`/`errors`/`forwarded` and `last_seen_us`, which the control and forward
+ * modules keep).
  */
 #ifndef BEDROCK_BROKER_WORKERS_H
 #define BEDROCK_BROKER_WORKERS_H
@@ -52,6 +53,7 @@ typedef struct {
     int64_t last_seen_us; /* monotonic time of the last message from it */
     int64_t registered_us;
     uint64_t handled, errors; /* replies forwarded; those with status >= 500 */
+    uint64_t forwarded;       /* requests it handed to another pool (FORWARD) */
     worker_hb_stats_t hb;
 } worker_t;
 
@@ -92,6 +94,10 @@ broker_req_t *workers_assign(workers_t *self, worker_t *w, broker_req_t *req);
 
 /* Index of the in-flight slot holding request id, or -1. */
 int worker_slot_find(const worker_t *w, const uint8_t id[ENVELOPE_ID_SIZE]);
+/* Index of the in-flight slot holding request id of the client with that ROUTER routing
+ * id (size bytes), or -1. */
+int worker_slot_find_client(const worker_t *w, const void *client, size_t size,
+                            const uint8_t id[ENVELOPE_ID_SIZE]);
 /* Moves the request of slot index out to *out (initialised, empty) and frees the slot. */
 void worker_slot_take(worker_t *w, int index, broker_req_t *out);
 

@@ -7,7 +7,7 @@
 #include <time.h>
 
 static const char *s_process = "bedrock";
-static log_level_t s_level = LOG_INFO;
+static log_level_t s_level = LOG_LEVEL_INFO;
 static _Thread_local char s_request_id[64];
 
 static const char *s_level_names[] = {"debug", "info", "warn", "error"};
@@ -18,7 +18,7 @@ void log_init(const char *process)
     const char *value = getenv("BEDROCK_LOG_LEVEL");
     if (!value || !*value)
         return;
-    for (int i = LOG_DEBUG; i <= LOG_ERROR; i++) {
+    for (int i = LOG_LEVEL_DEBUG; i <= LOG_LEVEL_ERROR; i++) {
         if (strcmp(value, s_level_names[i]) == 0) {
             s_level = (log_level_t)i;
             return;

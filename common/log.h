@@ -7,9 +7,11 @@
 #ifndef BEDROCK_LOG_H
 #define BEDROCK_LOG_H
 
+/* Level names are LOG_LEVEL_*: <syslog.h> (pulled in by czmq.h) owns LOG_DEBUG, LOG_INFO... */
+
 #include <stdarg.h>
 
-typedef enum { LOG_DEBUG = 0, LOG_INFO, LOG_WARN, LOG_ERROR } log_level_t;
+typedef enum { LOG_LEVEL_DEBUG = 0, LOG_LEVEL_INFO, LOG_LEVEL_WARN, LOG_LEVEL_ERROR } log_level_t;
 
 /* Sets the process name shown in every line and the minimum level, read from
  * BEDROCK_LOG_LEVEL (debug|info|warn|error, default info). Exits 2 on a
@@ -24,9 +26,9 @@ void log_set_request_id(const char *request_id);
 
 void log_msg(log_level_t level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-#define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
-#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
-#define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
-#define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
+#define log_debug(...) log_msg(LOG_LEVEL_DEBUG, __VA_ARGS__)
+#define log_info(...) log_msg(LOG_LEVEL_INFO, __VA_ARGS__)
+#define log_warn(...) log_msg(LOG_LEVEL_WARN, __VA_ARGS__)
+#define log_error(...) log_msg(LOG_LEVEL_ERROR, __VA_ARGS__)
 
 #endif

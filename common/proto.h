@@ -8,6 +8,12 @@
  *   REPLY      worker->broker  [client address][empty][reply envelope]
  *   HEARTBEAT  both ways       [optional msgpack stats map]
  *   DISCONNECT both ways       []
+ *   FORWARD    worker->broker  [client address][empty][new request envelope]
+ *              (the worker hands the request it is serving, same id and deadline, to
+ *              the pool serving the new envelope's op; the broker frees the worker's
+ *              slot and routes the new envelope as a fresh request of that client)
+ *
+ * CURVE (DESIGN §2, optional): broker/curve.h states the contract for both sides.
  */
 #ifndef BEDROCK_PROTO_H
 #define BEDROCK_PROTO_H
@@ -21,6 +27,7 @@ enum {
     PROTO_REPLY = 0x03,
     PROTO_HEARTBEAT = 0x04,
     PROTO_DISCONNECT = 0x05,
+    PROTO_FORWARD = 0x06,
 };
 
 /* Defaults; each process reads its own override at start. */

@@ -11,7 +11,7 @@ target_compile_definitions(bedrock_broker_test_harness PRIVATE
   BROKER_TEST_LOG_DIR="${CMAKE_CURRENT_BINARY_DIR}")
 add_dependencies(bedrock_broker_test_harness bedrock-broker)
 
-foreach(name routing faults config)
+foreach(name routing faults forward curve config)
   add_executable(test_broker_${name} ${CMAKE_CURRENT_LIST_DIR}/test_broker_${name}.c)
   target_link_libraries(test_broker_${name} PRIVATE bedrock_broker_test_harness)
   add_test(NAME broker_${name} COMMAND test_broker_${name})

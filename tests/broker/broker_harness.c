@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <msgpack.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -28,7 +29,8 @@
 #endif
 
 #define BT_MAX_FAKES 32
-#define BT_HB_SEND_MS 40 /* fakes heartbeat well within the broker's 3 x 100 ms */
+#define BT_HB_SEND_MS 40        /* fakes heartbeat well within the broker's 3 x 100 ms */
+#define BT_SEND_TIMEOUT_MS 1000 /* a fake's send fails rather than hang the test */
 
 extern char **environ;
 
@@ -115,7 +117,13 @@ static int s_wait_log(bt_broker_t *b, const char *text, int timeout_ms)
 
 int bt_broker_start(bt_broker_t *b, const char *const *env)
 {
+    return bt_broker_start_curve(b, env, NULL);
+}
+
+int bt_broker_start_curve(bt_broker_t *b, const char *const *env, const bt_curve_t *curve)
+{
     memset(b, 0, sizeof *b);
+    b->curve = curve;
     int cport = s_free_port(), wport = s_free_port();
     if (cport < 0 || wport < 0 || cport == wport)
         return -1;
@@ -156,6 +164,18 @@ bool bt_broker_alive(bt_broker_t *b)
 {
     int st;
     return b->pid > 0 && waitpid(b->pid, &st, WNOHANG) == 0;
+}
+
+bool bt_broker_log_has(const bt_broker_t *b, const char *text)
+{
+    FILE *f = fopen(b->log_path, "r");
+    if (!f)
+        return false;
+    static char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return strstr(buf, text) != NULL;
 }
 
 static int s_wait_exit(pid_t pid, int timeout_ms)
@@ -225,7 +245,11 @@ static void s_heartbeat_all(void)
                 zmsg_addmem(m, sb.data, sb.size);
             msgpack_sbuffer_destroy(&sb);
         }
-        zmsg_send(&m, w->sock);
+        /* Never waits: a heartbeat that cannot go now (no peer) is dropped. */
+        zsock_set_sndtimeo(w->sock, 0);
+        if (zmsg_send(&m, w->sock) < 0)
+            zmsg_destroy(&m);
+        zsock_set_sndtimeo(w->sock, BT_SEND_TIMEOUT_MS);
     }
 }
 
@@ -308,10 +332,32 @@ void bt_worker_ready(bt_worker_t *w, const char *ops, int credit, int pid)
     w->disconnected = false;
 }
 
+/* A DEALER connected to endpoint, with CURVE keys when curve is set; NULL on failure. */
+static zsock_t *s_dealer(const char *endpoint, const bt_curve_t *curve)
+{
+    zsock_t *sock = zsock_new(ZMQ_DEALER);
+    /* A DEALER refused by CURVE has no peer between two handshakes, and would block. */
+    if (sock)
+        zsock_set_sndtimeo(sock, BT_SEND_TIMEOUT_MS);
+    if (sock && curve) {
+        zcert_apply(curve->cert, sock);
+        zsock_set_curve_serverkey(sock, curve->server_public);
+    }
+    if (sock && zsock_connect(sock, "%s", endpoint) < 0)
+        zsock_destroy(&sock);
+    return sock;
+}
+
 bt_worker_t *bt_worker_new(bt_broker_t *b, const char *ops, int credit, int pid)
 {
+    return bt_worker_new_curve(b, ops, credit, pid, b->curve);
+}
+
+bt_worker_t *bt_worker_new_curve(bt_broker_t *b, const char *ops, int credit, int pid,
+                                 const bt_curve_t *curve)
+{
     bt_worker_t *w = calloc(1, sizeof *w);
-    w->sock = zsock_new_dealer(b->workers_ep);
+    w->sock = s_dealer(b->workers_ep, curve);
     if (!w->sock) {
         fprintf(stderr, "cannot connect a fake worker to %s\n", b->workers_ep);
         abort();
@@ -420,6 +466,29 @@ int bt_worker_reply(bt_worker_t *w, const bt_request_t *r, int status, json_t *d
     return zmsg_send(&m, w->sock);
 }
 
+int bt_worker_forward(bt_worker_t *w, const bt_request_t *r, const char *op, int64_t deadline_ms)
+{
+    envelope_request_t req;
+    if (envelope_request_decode(zframe_data(r->envelope), zframe_size(r->envelope), &req) < 0)
+        return -1;
+    snprintf(req.op, sizeof req.op, "%s", op);
+    req.deadline_ms = deadline_ms;
+    size_t len = 0;
+    char *buf = envelope_request_encode(&req, &len);
+    envelope_request_clear(&req);
+    if (!buf)
+        return -1;
+    zmsg_t *m = zmsg_new();
+    zmsg_addstr(m, PROTO_WORKER);
+    unsigned char cmd = PROTO_FORWARD;
+    zmsg_addmem(m, &cmd, 1);
+    zmsg_addmem(m, zframe_data(r->client), zframe_size(r->client));
+    zmsg_addmem(m, NULL, 0);
+    zmsg_addmem(m, buf, len);
+    free(buf);
+    return zmsg_send(&m, w->sock);
+}
+
 int bt_send_raw(zsock_t *sock, const void *const *data, const size_t *sizes, int n)
 {
     zmsg_t *m = zmsg_new();
@@ -432,8 +501,13 @@ int bt_send_raw(zsock_t *sock, const void *const *data, const size_t *sizes, int
 
 bt_client_t *bt_client_new(bt_broker_t *b)
 {
+    return bt_client_new_curve(b, b->curve);
+}
+
+bt_client_t *bt_client_new_curve(bt_broker_t *b, const bt_curve_t *curve)
+{
     bt_client_t *c = calloc(1, sizeof *c);
-    c->sock = zsock_new_dealer(b->clients_ep);
+    c->sock = s_dealer(b->clients_ep, curve);
     if (!c->sock) {
         fprintf(stderr, "cannot connect a fake client to %s\n", b->clients_ep);
         abort();
@@ -533,4 +607,33 @@ void bt_reset(void)
             s_clients[i] = NULL;
         }
     }
+}
+
+int bt_tmpdir_new(char *path, size_t size)
+{
+    if (snprintf(path, size, "/tmp/bedrock-broker-test-XXXXXX") >= (int)size)
+        return -1;
+    return mkdtemp(path) ? 0 : -1;
+}
+
+static int s_remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path) < 0 ? -1 : 0;
+}
+
+void bt_tmpdir_remove(const char *path)
+{
+    if (nftw(path, s_remove_entry, 16, FTW_DEPTH | FTW_PHYS) < 0)
+        fprintf(stderr, "broker_harness: could not remove %s\n", path);
+}
+
+int bt_cert_save(zcert_t *cert, const char *dir, const char *name, bool public_only)
+{
+    char path[512];
+    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
+        return -1;
+    return public_only ? zcert_save_public(cert, path) : zcert_save(cert, path);
 }

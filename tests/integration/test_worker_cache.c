@@ -145,7 +145,7 @@ int main(void)
     };
     it_require_env("DATABASE_URL");
     it_require_env("REDIS_URL");
-    log_set_level(LOG_ERROR);
+    log_set_level(LOG_LEVEL_ERROR);
     snprintf(s_prefix, sizeof s_prefix, "bedrock_it:%d", (int)getpid());
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

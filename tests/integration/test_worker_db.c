@@ -32,7 +32,7 @@ static int64_t s_ms(void)
 static int s_group_setup(void **state)
 {
     (void)state;
-    log_set_level(LOG_WARN);
+    log_set_level(LOG_LEVEL_WARN);
     if (it_db_create(&s_scratch) < 0)
         return -1;
     it_settings(&s_cfg, s_scratch.url);

@@ -26,7 +26,7 @@ static db_t *s_db;
 static int s_group_setup(void **state)
 {
     (void)state;
-    log_set_level(LOG_ERROR);
+    log_set_level(LOG_LEVEL_ERROR);
     if (it_db_create(&s_scratch) < 0)
         return -1;
     it_settings(&s_cfg, s_scratch.url);

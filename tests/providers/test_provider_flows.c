@@ -214,7 +214,7 @@ static void test_health_and_ids(void **state)
 
 int main(void)
 {
-    log_set_level(LOG_ERROR);
+    log_set_level(LOG_LEVEL_ERROR);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_recorded_requests),
         cmocka_unit_test(test_spotify_token),

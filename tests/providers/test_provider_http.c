@@ -325,7 +325,7 @@ static void test_config(void **state)
 
 int main(void)
 {
-    log_set_level(LOG_ERROR);
+    log_set_level(LOG_LEVEL_ERROR);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_basics),  cmocka_unit_test(test_upstream_failures),
         cmocka_unit_test(test_breaker), cmocka_unit_test(test_rate_limit),
