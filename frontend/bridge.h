@@ -23,7 +23,10 @@
 #define BRIDGE_RECONNECT_IVL_MAX_MS 1000 /* ... backing off to at most this */
 #define BRIDGE_HEARTBEAT_IVL_MS 1000     /* ZMTP ping, so a vanished host is noticed */
 #define BRIDGE_HEARTBEAT_TIMEOUT_MS 3000
-#define BRIDGE_CONNECT_WAIT_MS 250 /* how long a send waits for a connection to the broker */
+/* How long a send waits for a connection to the broker: long enough for a burst of
+ * fresh civetweb threads to connect their DEALERs, short enough to say 503 soon
+ * when the broker is really down. */
+#define BRIDGE_CONNECT_WAIT_MS 1000
 #define BRIDGE_REPLY_GRACE_MS 250  /* how long past the deadline a reply is still waited for */
 #define BRIDGE_NO_DEADLINE_WAIT_MS 10000 /* wait for a request that carries no deadline */
 

@@ -4,6 +4,9 @@
  *                      [--auth-sub UUID --auth-role ROLE --auth-sid UUID]
  *                      [--noreply] [--timeout-ms MS]
  *   bedrockctl status
+ *   bedrockctl ingest DIR [--batch N]   (ctl_ingest.h)
+ *   bedrockctl user promote EMAIL [--role admin|user]   (ctl_user.h)
+ *   bedrockctl purge [--older-than-days N]              (ctl_user.h)
  *
  * Prints the reply as {"status":..,"data":..,"error":..}; exit 0 when status < 400,
  * 1 otherwise (or no reply), 2 for usage or configuration errors. --noreply prints
@@ -14,6 +17,8 @@
  */
 #include "config.h"
 #include "ctl_client.h"
+#include "ctl_ingest.h"
+#include "ctl_user.h"
 #include "log.h"
 #include "proto.h"
 
@@ -38,6 +43,9 @@ static const s_command_t s_commands[] = {
      "[--noreply] [--timeout-ms MS]",
      s_cmd_call},
     {"status", "", s_cmd_status},
+    {"ingest", "DIR [--batch N]", ctl_ingest_run},
+    {"user promote", "EMAIL [--role admin|user]", ctl_user_promote},
+    {"purge", "[--older-than-days N]", ctl_user_purge},
 };
 
 static const size_t s_command_count = sizeof s_commands / sizeof s_commands[0];

@@ -1,8 +1,10 @@
 #include "local_ops.h"
 
+#include "docs.h"
 #include "fe_metrics.h"
 #include "proto.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 bool local_ops_is_local(const char *op)
@@ -46,11 +48,34 @@ static void s_readyz(const request_env_t *env, request_thread_t *thread,
     envelope_request_clear(&req);
 }
 
+const char *local_ops_raw_content_type(const char *op)
+{
+    const docs_asset_t *asset =
+        local_ops_is_local(op) ? docs_find(op + strlen(LOCAL_OPS_PREFIX)) : NULL;
+    return asset ? asset->content_type : LOCAL_OPS_METRICS_CONTENT_TYPE;
+}
+
+/* A copy of a compiled-in document, as every text answer is malloc'd (the caller
+ * frees *raw whatever op made it). */
+static int s_document(const docs_asset_t *asset, envelope_reply_t *reply, char **raw,
+                      size_t *raw_len)
+{
+    *raw = malloc(asset->len + 1);
+    if (!*raw) {
+        envelope_reply_set_error(reply, 500, "internal", "out of memory", NULL);
+        return -1;
+    }
+    memcpy(*raw, asset->bytes, asset->len + 1);
+    *raw_len = asset->len;
+    return 1;
+}
+
 int local_ops_run(const char *op, const request_env_t *env, request_thread_t *thread,
                   const uint8_t id[ENVELOPE_ID_SIZE], envelope_reply_t *reply, char **raw,
                   size_t *raw_len)
 {
     const char *name = op + strlen(LOCAL_OPS_PREFIX);
+    const docs_asset_t *asset = docs_find(name);
     *raw = NULL;
     *raw_len = 0;
     envelope_reply_clear(reply);
@@ -66,6 +91,8 @@ int local_ops_run(const char *op, const request_env_t *env, request_thread_t *th
             return 1;
         envelope_reply_set_error(reply, 500, "internal", "out of memory", NULL);
         return -1;
+    } else if (asset) {
+        return s_document(asset, reply, raw, raw_len);
     } else {
         envelope_reply_set_error(reply, 500, "internal", "no local handler for this op", NULL);
         return -1;

@@ -1,6 +1,6 @@
 /* local_ops — the frontend.* ops, answered by the frontend itself:
- * frontend.healthz, frontend.readyz (asks the broker for broker.status) and
- * frontend.metrics (Prometheus text).
+ * frontend.healthz, frontend.readyz (asks the broker for broker.status),
+ * frontend.metrics (Prometheus text), frontend.openapi and frontend.docs (docs.h).
  */
 #ifndef BEDROCK_LOCAL_OPS_H
 #define BEDROCK_LOCAL_OPS_H
@@ -23,6 +23,9 @@ bool local_ops_is_local(const char *op);
 int local_ops_run(const char *op, const request_env_t *env, request_thread_t *thread,
                   const uint8_t id[ENVELOPE_ID_SIZE], envelope_reply_t *reply, char **raw,
                   size_t *raw_len);
+
+/* The Content-Type of op's text answer (when local_ops_run returned 1). */
+const char *local_ops_raw_content_type(const char *op);
 
 /* What /readyz answers for a broker.status outcome (pure, for the tests): rc is the
  * bridge result, status_reply the broker's reply when rc == BRIDGE_OK. */

@@ -295,7 +295,7 @@ static int s_respond(s_request_t *r)
     const char *connection = s_connection(r);
     size_t len = 0;
     int status = r->raw ? 200 : r->reply.status;
-    char *out = r->raw ? http_json_render_raw(200, LOCAL_OPS_METRICS_CONTENT_TYPE, r->raw,
+    char *out = r->raw ? http_json_render_raw(200, local_ops_raw_content_type(r->req.op), r->raw,
                                               r->raw_len, r->id_hex, NULL, connection, &len)
                        : http_json_render(&r->reply, r->id_hex, r->extra, connection, &len);
     if (!out)

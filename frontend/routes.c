@@ -21,6 +21,8 @@ static const routes_route_t s_routes[] = {
     {"GET",   "/healthz",                   "frontend.healthz",   R_NONE, B_NONE},
     {"GET",   "/readyz",                    "frontend.readyz",    R_NONE, B_NONE},
     {"GET",   "/metrics",                   "frontend.metrics",   R_NONE, B_NONE},
+    {"GET",   "/openapi.yaml",              "frontend.openapi",   R_NONE, B_NONE},
+    {"GET",   "/docs",                      "frontend.docs",      R_NONE, B_NONE},
     {"POST",  "/v1/auth/register",          "auth.register",      R_NONE, B_OBJ},
     {"POST",  "/v1/auth/login",             "auth.login",         R_NONE, B_OBJ},
     {"POST",  "/v1/auth/refresh",           "auth.refresh",       R_NONE, B_OBJ},

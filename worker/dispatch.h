@@ -5,11 +5,27 @@
  *   - an op the worker does not have, or does not serve (BEDROCK_WORKER_OPS, test ops
  *     without BEDROCK_TEST_OPS), is answered 404 not_found;
  *   - DISPATCH_AUTH_REQUIRED ops need envelope.auth and a live session (sid belongs to
- *     sub, not revoked, not expired; checked on the primary, one prepared statement),
- *     else 401 unauthorized;
+ *     sub, not revoked, not expired, the account not deleted; checked on the primary,
+ *     one prepared statement), else 401 unauthorized; DISPATCH_ADMIN ops also need the
+ *     role admin as the database has it now (not the token's claim), else 403
+ *     forbidden; both then count against the per-user request limit
+ *     (BEDROCK_RATE_USER, 429 rate_limited + retry-after): library/access.h;
  *   - read-only ops (ops_is_read_only) run on the replica when one is configured and
  *     up, else on the primary;
- *   - a handler that fails (returns < 0) becomes 500 internal, logged with the request id.
+ *   - a handler that fails (returns < 0) becomes 500 internal, logged with the request id;
+ *   - DISPATCH_PROVIDER_POOL entries ("provider." + a catalog op, same handler) run with
+ *     ctx->provider_pool = true: only they may call providers (CATALOG.md);
+ *   - a handler may forward instead of replying (handler_forward): dispatch_run_forward
+ *     reports it to the loop, which sends FORWARD; when this worker itself serves the
+ *     forwarded op, it is run here at once instead.
+ *
+ * BEDROCK_WORKER_OPS (comma list, no spaces): an entry is an op name or a prefix ending
+ * in '.'; an entry starting with '!' REMOVES the ops it covers ("!provider." = every
+ * op except the provider pool's). A list of only '!' entries starts from every op.
+ * Unset = "!provider.": a worker serves everything but the provider pool unless told
+ * (provider-pool workers are started with BEDROCK_WORKER_OPS=provider.). Every entry
+ * must cover at least one op. With a '!' entry (or unset) READY names each op served;
+ * otherwise it names the entries as given.
  */
 #ifndef BEDROCK_WORKER_DISPATCH_H
 #define BEDROCK_WORKER_DISPATCH_H
@@ -23,6 +39,8 @@
 enum {
     DISPATCH_AUTH_REQUIRED = 1 << 0,
     DISPATCH_TEST_ONLY = 1 << 1,
+    DISPATCH_PROVIDER_POOL = 1 << 2, /* "provider." + op: ctx->provider_pool = true */
+    DISPATCH_ADMIN = 1 << 3, /* implies AUTH_REQUIRED; role admin in the DB (library/access.h) */
 };
 
 typedef struct {
@@ -40,6 +58,11 @@ dispatch_t *dispatch_new(const handler_env_t *env, const char *ops_list, char *e
                          size_t err_size);
 void dispatch_destroy(dispatch_t **self_p);
 
+/* The HTTP providers handed to handlers as ctx->providers (catalog/providers_glue.h);
+ * borrowed, must outlive the dispatcher. Until set (tests), ctx->providers is NULL and
+ * every HTTP platform counts as not configured. */
+void dispatch_set_providers(dispatch_t *d, provider_http_t *providers);
+
 /* The ops to announce in READY: a JSON array of strings, borrowed. */
 const json_t *dispatch_announced(const dispatch_t *d);
 
@@ -47,8 +70,14 @@ const json_t *dispatch_announced(const dispatch_t *d);
 bool dispatch_serves(const dispatch_t *d, const char *op);
 
 /* Runs req and fills rep (which must be initialised); rep->id is req->id. Never fails:
- * every outcome is a reply. */
+ * every outcome is a reply (a handler that forwards is answered 500 internal here:
+ * forwarding needs the loop, see dispatch_run_forward). */
 void dispatch_run(dispatch_t *d, const envelope_request_t *req, envelope_reply_t *rep);
+
+/* dispatch_run for the loop: returns 1 when the handler forwarded the request, with the
+ * op to forward to in forward_op (rep is then to be ignored), else 0 (rep is the reply). */
+int dispatch_run_forward(dispatch_t *d, const envelope_request_t *req, envelope_reply_t *rep,
+                         char forward_op[ENVELOPE_OP_MAX]);
 
 /* The whole table, for tests and the start-up log. */
 const dispatch_entry_t *dispatch_table(size_t *count);

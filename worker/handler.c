@@ -2,6 +2,7 @@
 
 #include "log.h"
 
+#include <stdio.h>
 #include <string.h>
 
 int handler_ok(handler_ctx_t *ctx, int status, json_t *data)
@@ -52,6 +53,26 @@ int handler_db_error(handler_ctx_t *ctx, db_err_t err)
     }
     log_error("op %s: database error (%s)", ctx->req->op, db_err_name(err));
     return handler_error(ctx, 500, "internal", "internal error");
+}
+
+/* The provider pool's prefix: "provider." + op is the same handler, allowed to call
+ * providers (dispatch.c registers both names). */
+#define S_PROVIDER_PREFIX "provider."
+
+int handler_forward(handler_ctx_t *ctx)
+{
+    if (ctx->provider_pool) {
+        log_error("op %s: forward asked on the provider pool", ctx->req->op);
+        return handler_error(ctx, 500, "internal", "internal error");
+    }
+    int n = snprintf(ctx->forward_op, sizeof ctx->forward_op, "%s%s", S_PROVIDER_PREFIX,
+                     ctx->req->op);
+    if (n < 0 || (size_t)n >= sizeof ctx->forward_op) {
+        ctx->forward_op[0] = '\0';
+        log_error("op %s: too long to forward", ctx->req->op);
+        return handler_error(ctx, 500, "internal", "internal error");
+    }
+    return 0;
 }
 
 const char *handler_string(handler_ctx_t *ctx, const char *field, size_t *len, bool *bad)

@@ -15,6 +15,9 @@
 #include "settings.h"
 
 #include <jansson.h>
+#include <stdbool.h>
+
+typedef struct provider_http provider_http_t; /* worker/providers/provider_http.h */
 
 /* What the process owns and every request shares (all borrowed). */
 typedef struct {
@@ -33,6 +36,12 @@ typedef struct {
     cache_t *cache;
     password_t *password;
     const settings_t *cfg;
+    provider_http_t *providers; /* may be NULL (tests): every HTTP platform is then unconfigured */
+    /* True when the op arrived as "provider."+op (DISPATCH_PROVIDER_POOL): this worker is
+     * in the provider pool and may call providers (DESIGN §4). */
+    bool provider_pool;
+    /* Set by handler_forward: the op the request is handed to ("" = reply normally). */
+    char forward_op[ENVELOPE_OP_MAX];
     char request_id[ENVELOPE_ID_HEX_SIZE];
 } handler_ctx_t;
 
@@ -54,6 +63,15 @@ int handler_db_error(handler_ctx_t *ctx, db_err_t err);
 
 /* Adds a reply header (lower-case name). Returns 0 or -1 when out of memory. */
 int handler_header(handler_ctx_t *ctx, const char *name, const char *value);
+
+/* Hands the request to the provider pool instead of replying (CATALOG.md, CONTRACTS.md
+ * Addendum): the loop sends FORWARD [BRW1][0x06][client][empty][the same envelope with
+ * op "provider."+op] and the broker routes it to a worker serving that op. Used by a
+ * handler on a fast worker that needs a provider call. When this worker itself serves
+ * "provider."+op, the dispatcher runs that op here at once instead (one process may
+ * be configured to do everything). On the provider pool (ctx->provider_pool) there is
+ * nowhere further to go: logged, and answered 500 internal. Returns 0. */
+int handler_forward(handler_ctx_t *ctx);
 
 /* Body field helpers. A missing body reads as an empty object.
  * handler_string: NULL when absent or JSON null; sets *bad when present but not a

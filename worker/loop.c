@@ -1,12 +1,14 @@
 #include "loop.h"
 
 #include "envelope.h"
+#include "keepalive.h"
 #include "log.h"
 #include "mpjson.h"
 #include "proto.h"
 
 #include <errno.h>
 #include <msgpack.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -164,6 +166,14 @@ static void s_heartbeat_if_due(loop_t *l)
     l->next_heartbeat_ms = now + l->cfg->heartbeat_ms;
 }
 
+/* keepalive.h: a handler that waits keeps heartbeats going. */
+static void s_keepalive(void *arg)
+{
+    loop_t *l = arg;
+    if (l->sock)
+        s_heartbeat_if_due(l);
+}
+
 /* A fresh DEALER (a new identity for the broker's ROUTER) and READY. */
 static int s_open(loop_t *l)
 {
@@ -198,20 +208,12 @@ static void s_free_buffer(void *data, void *hint)
     free(data);
 }
 
-/* [BRW1][REPLY][client address][empty][reply envelope]; the envelope buffer is handed
- * to ZeroMQ without a copy. */
-static void s_send_reply(loop_t *l, zmq_msg_t *addr, const envelope_reply_t *rep)
+/* [BRW1][cmd][client address][empty][envelope]; buf (malloc'd) is handed to ZeroMQ
+ * without a copy and freed by it (or here on failure). */
+static void s_send_envelope(loop_t *l, int cmd, zmq_msg_t *addr, char *buf, size_t len)
 {
-    size_t len = 0;
-    char *buf = envelope_reply_encode(rep, &len);
-    if (!buf) {
-        log_error("reply for status %d cannot be encoded; answering 500", rep->status);
-        buf = envelope_error_encode(rep->id, 500, "internal", "internal error", &len);
-    }
-    if (!buf)
-        return;
     zmq_msg_t body, to;
-    unsigned char cmd = PROTO_REPLY;
+    unsigned char c = (unsigned char)cmd;
     if (zmq_msg_init_data(&body, buf, len, s_free_buffer, NULL) < 0) {
         free(buf);
         return;
@@ -220,11 +222,47 @@ static void s_send_reply(loop_t *l, zmq_msg_t *addr, const envelope_reply_t *rep
     const int more = ZMQ_SNDMORE | ZMQ_DONTWAIT;
     if (zmq_msg_copy(&to, addr) < 0 ||
         zmq_send(l->sock, PROTO_WORKER, strlen(PROTO_WORKER), more) < 0 ||
-        zmq_send(l->sock, &cmd, 1, more) < 0 || zmq_msg_send(&to, l->sock, more) < 0 ||
+        zmq_send(l->sock, &c, 1, more) < 0 || zmq_msg_send(&to, l->sock, more) < 0 ||
         zmq_send(l->sock, "", 0, more) < 0 || zmq_msg_send(&body, l->sock, ZMQ_DONTWAIT) < 0)
-        log_warn("broker link: reply could not be queued: %s", zmq_strerror(errno));
+        log_warn("broker link: command 0x%02x could not be queued: %s", cmd, zmq_strerror(errno));
     zmq_msg_close(&to);
     zmq_msg_close(&body);
+}
+
+/* [BRW1][REPLY][client address][empty][reply envelope]. */
+static void s_send_reply(loop_t *l, zmq_msg_t *addr, const envelope_reply_t *rep)
+{
+    size_t len = 0;
+    char *buf = envelope_reply_encode(rep, &len);
+    if (!buf) {
+        log_error("reply for status %d cannot be encoded; answering 500", rep->status);
+        buf = envelope_error_encode(rep->id, 500, "internal", "internal error", &len);
+    }
+    if (buf)
+        s_send_envelope(l, PROTO_REPLY, addr, buf, len);
+}
+
+/* [BRW1][FORWARD][client address][empty][req with op = op]: same id, deadline, auth,
+ * args and body (CONTRACTS.md Addendum). When it cannot be encoded the client gets a
+ * 500 instead. */
+static void s_send_forward(loop_t *l, zmq_msg_t *addr, envelope_request_t *req, const char *op)
+{
+    char original[ENVELOPE_OP_MAX];
+    snprintf(original, sizeof original, "%s", req->op);
+    snprintf(req->op, sizeof req->op, "%s", op);
+    size_t len = 0;
+    char *buf = envelope_request_encode(req, &len);
+    snprintf(req->op, sizeof req->op, "%s", original);
+    if (buf) {
+        log_debug("op %s forwarded as %s", original, op);
+        s_send_envelope(l, PROTO_FORWARD, addr, buf, len);
+        return;
+    }
+    log_error("op %s: the forwarded envelope cannot be encoded; answering 500", original);
+    l->stats.errors++;
+    buf = envelope_error_encode(req->id, 500, "internal", "internal error", &len);
+    if (buf)
+        s_send_envelope(l, PROTO_REPLY, addr, buf, len);
 }
 
 /* ---- requests ------------------------------------------------------------- */
@@ -271,8 +309,16 @@ static void s_request(loop_t *l, zmq_msg_t *addr, const void *buf, size_t len)
         envelope_reply_set_error(&rep, 504, "timeout", "the request deadline passed", NULL);
     } else {
         int64_t start = s_mono_ms();
-        dispatch_run(l->dispatch, &req, &rep);
+        char forward_op[ENVELOPE_OP_MAX];
+        int forwarded = dispatch_run_forward(l->dispatch, &req, &rep, forward_op);
         l->stats.handled++;
+        if (forwarded) {
+            s_send_forward(l, addr, &req, forward_op);
+            envelope_reply_clear(&rep);
+            envelope_request_clear(&req);
+            log_set_request_id(NULL);
+            return;
+        }
         if (rep.status >= 500)
             l->stats.errors++;
         log_debug("op %s -> %d in %lld ms%s", req.op, rep.status, (long long)(s_mono_ms() - start),
@@ -383,6 +429,7 @@ int loop_run(loop_t *l, volatile sig_atomic_t *stop)
 {
     if (s_open(l) < 0)
         return -1;
+    keepalive_set(s_keepalive, l);
     l->next_tick_ms = s_mono_ms() + l->cfg->heartbeat_ms;
     while (!*stop) {
         zmq_pollitem_t item = {l->sock, 0, ZMQ_POLLIN, 0};
@@ -404,6 +451,7 @@ int loop_run(loop_t *l, volatile sig_atomic_t *stop)
         if (!*stop)
             s_tick_if_due(l);
     }
+    keepalive_set(NULL, NULL);
     log_info("broker link: stopping; sending DISCONNECT");
     (void)s_send_cmd(l, PROTO_DISCONNECT, NULL, 0);
     s_close_socket(l, S_DISCONNECT_LINGER_MS);

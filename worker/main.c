@@ -6,10 +6,14 @@
  * serve until SIGTERM/SIGINT, finishing the request in hand and saying DISCONNECT.
  */
 #include "cache.h"
+#include "catalog/catalog_settings.h"
+#include "catalog/providers_glue.h"
 #include "config.h"
 #include "db.h"
+#include "discovery_settings.h"
 #include "dispatch.h"
 #include "handler.h"
+#include "library/library_config.h"
 #include "log.h"
 #include "loop.h"
 #include "password.h"
@@ -71,6 +75,7 @@ int main(void)
     static settings_t cfg;
     log_init(SETTINGS_PROCESS);
     settings_load(&cfg);
+    library_config_init(); /* the library's own settings (rate limits, retention): exit 2 */
 
     handler_env_t env = {.cfg = &cfg};
     char err[256];
@@ -78,6 +83,9 @@ int main(void)
     if (!dispatch)
         config_fail("BEDROCK_WORKER_OPS", err);
     settings_log(&cfg);
+    library_config_log();
+    catalog_settings_load();
+    discovery_settings_load();
     const json_t *ops = dispatch_announced(dispatch);
     char *ops_text = json_dumps(ops, JSON_COMPACT);
     log_info("serving ops %s", ops_text ? ops_text : "?");
@@ -85,12 +93,17 @@ int main(void)
 
     int rc = 1;
     loop_t *loop = NULL;
+    provider_http_t *providers = NULL;
     env.password = password_new(cfg.bcrypt_cost);
     env.primary = s_db(&cfg, cfg.database_url, "primary");
     env.replica = cfg.replica_url ? s_db(&cfg, cfg.replica_url, "replica") : NULL;
     env.cache = s_cache(&cfg);
-    if (!env.password || !env.primary || (cfg.replica_url && !env.replica) || !env.cache)
+    /* The HTTP providers (issue 3): settings validated now, calls only on the provider pool. */
+    providers = env.cache ? providers_glue_new(env.cache) : NULL;
+    if (!env.password || !env.primary || (cfg.replica_url && !env.replica) || !env.cache ||
+        !providers)
         goto done;
+    dispatch_set_providers(dispatch, providers);
     s_signals();
     /* First attempts now, so that a healthy start serves at once; failures are logged
      * and retried in the loop. */
@@ -106,6 +119,7 @@ done:
         log_error("bedrock-worker stops on an unrecoverable error");
     loop_destroy(&loop);
     dispatch_destroy(&dispatch);
+    providers_glue_destroy(&providers);
     cache_destroy(&env.cache);
     db_destroy(&env.replica);
     db_destroy(&env.primary);

@@ -17,9 +17,11 @@ const stmt_t stmt_table[STMT_COUNT] = {
                              "INSERT INTO user_profiles (user_id, display_name) VALUES ($1, $2)",
                              2},
 
+    /* Login: a soft-deleted account is as unknown as an absent one. */
     [STMT_USER_BY_EMAIL] = {"bedrock_user_by_email",
                             "SELECT id, email, password_hash, COALESCE(role, 'user'), "
-                            "COALESCE(is_verified, false) FROM users WHERE email = $1",
+                            "COALESCE(is_verified, false) FROM users WHERE email = $1 "
+                            "AND deleted_at IS NULL",
                             1},
 
     [STMT_USER_BY_ID] = {"bedrock_user_by_id",
@@ -46,9 +48,14 @@ const stmt_t stmt_table[STMT_COUNT] = {
                              "RETURNING id",
                              4},
 
+    /* Every authenticated request: the session is live and its account is not
+     * deleted. Returns the account's role as it is now (not as the token says), so
+     * that a demoted admin loses admin ops at once (library/access.c). */
     [STMT_SESSION_CHECK] = {"bedrock_session_check",
-                            "SELECT 1 FROM sessions WHERE id = $1 AND user_id = $2 "
-                            "AND revoked_at IS NULL AND expires_at > now()",
+                            "SELECT COALESCE(u.role, 'user') FROM sessions s "
+                            "JOIN users u ON u.id = s.user_id WHERE s.id = $1 "
+                            "AND s.user_id = $2 AND s.revoked_at IS NULL "
+                            "AND s.expires_at > now() AND u.deleted_at IS NULL",
                             2},
 
     [STMT_SESSION_REVOKE] = {"bedrock_session_revoke",

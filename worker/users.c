@@ -23,21 +23,27 @@ static bool s_bool(const char *v)
     return v && v[0] == 't';
 }
 
-static db_err_t s_create_tx(db_t *db, void *arg)
+db_err_t users_insert(db_t *db, const char *email, const char *password_hash,
+                      const char *display_name, users_row_t *out)
 {
-    s_create_t *c = arg;
     PGresult *res = NULL;
-    const char *user[] = {c->email, c->password_hash};
+    const char *user[] = {email, password_hash};
     db_err_t err = db_exec(db, STMT_USER_INSERT, user, &res);
     if (err != DB_OK)
         return err;
-    memset(c->out, 0, sizeof *c->out);
-    s_copy(c->out->id, sizeof c->out->id, db_value(res, 0, 0));
-    s_copy(c->out->email, sizeof c->out->email, db_value(res, 0, 1));
-    s_copy(c->out->role, sizeof c->out->role, db_value(res, 0, 2));
+    memset(out, 0, sizeof *out);
+    s_copy(out->id, sizeof out->id, db_value(res, 0, 0));
+    s_copy(out->email, sizeof out->email, db_value(res, 0, 1));
+    s_copy(out->role, sizeof out->role, db_value(res, 0, 2));
     PQclear(res);
-    const char *profile[] = {c->out->id, c->display_name};
+    const char *profile[] = {out->id, display_name};
     return db_exec(db, STMT_PROFILE_INSERT, profile, NULL);
+}
+
+static db_err_t s_create_tx(db_t *db, void *arg)
+{
+    s_create_t *c = arg;
+    return users_insert(db, c->email, c->password_hash, c->display_name, c->out);
 }
 
 db_err_t users_create(db_t *db, const char *email, const char *password_hash,

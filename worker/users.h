@@ -46,6 +46,14 @@ db_err_t users_create(db_t *db, const char *email, const char *password_hash,
                       const char *display_name, users_row_t *out)
     __attribute__((warn_unused_result));
 
+/* The statements of users_create, for a caller that runs them inside its own
+ * transaction (registration with its verification email: library/account.h). */
+db_err_t users_insert(db_t *db, const char *email, const char *password_hash,
+                      const char *display_name, users_row_t *out)
+    __attribute__((warn_unused_result));
+
+/* Accounts that are soft-deleted (users.deleted_at set) are not found by email: their
+ * login fails like an unknown email's. */
 db_err_t users_find_by_email(db_t *db, const char *email, users_row_t *out)
     __attribute__((warn_unused_result));
 

@@ -33,10 +33,12 @@ sv_quote() {
   printf '%s=%s%s%s' "$name" "$q" "$value" "$q"
 }
 
-# sv_environment: the environment= value from CL_ENV_NAMES / CL_ENV_VALUES.
+# sv_environment [SKIP]: the environment= value from CL_ENV_NAMES / CL_ENV_VALUES,
+# without the variable SKIP (set per program instead).
 sv_environment() {
   local i item sep=''
   for i in "${!CL_ENV_NAMES[@]}"; do
+    [[ ${CL_ENV_NAMES[$i]} == "${1:-}" ]] && continue
     item=$(sv_quote "${CL_ENV_NAMES[$i]}" "${CL_ENV_VALUES[$i]}") || exit 1
     printf '%s%s' "$sep" "$item"
     sep=,
@@ -74,21 +76,32 @@ sv_minfds() {
 }
 
 # sv_write_conf: (re)writes VAR/supervisord.conf from the CL_* settings, atomically.
+# Workers: CL_WORKERS fast ones (worker-NN: every op but the provider pool's, or the
+# BEDROCK_WORKER_OPS given) and CL_PROVIDER_WORKERS provider-pool ones (provider-NN:
+# BEDROCK_WORKER_OPS=provider., reached by FORWARD from the fast ones).
 sv_write_conf() {
-  local conf tmp env i broker worker frontend
+  local conf tmp env wenv fast_ops i broker worker frontend
   conf=$(sv_conf)
   tmp=$conf.tmp
   broker=$(bin_path bedrock-broker)
   worker=$(bin_path bedrock-worker)
   frontend=$(bin_path bedrock-frontend)
   env=$(sv_environment)
+  wenv=$(sv_environment BEDROCK_WORKER_OPS)
+  fast_ops=$(cl_env BEDROCK_WORKER_OPS) || fast_ops='!provider.'
+  [[ -n $wenv ]] && wenv+=,
   (
     umask 077
     {
       sv_fill supervisord.conf.in VAR "$VAR" MINFDS "$(sv_minfds)"
       sv_program broker "$broker" 10 "$env"
       for ((i = 1; i <= CL_WORKERS; i++)); do
-        sv_program "$(printf 'worker-%02d' "$i")" "$worker" 20 "$env"
+        sv_program "$(printf 'worker-%02d' "$i")" "$worker" 20 \
+          "$wenv$(sv_quote BEDROCK_WORKER_OPS "$fast_ops")"
+      done
+      for ((i = 1; i <= ${CL_PROVIDER_WORKERS:-0}; i++)); do
+        sv_program "$(printf 'provider-%02d' "$i")" "$worker" 20 \
+          "$wenv$(sv_quote BEDROCK_WORKER_OPS provider.)"
       done
       sv_program frontend "$frontend" 30 "$env"
     } >"$tmp"

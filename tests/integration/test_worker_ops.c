@@ -35,7 +35,7 @@ typedef struct {
 static int s_group_setup(void **state)
 {
     (void)state;
-    log_set_level(LOG_ERROR);
+    log_set_level(LOG_LEVEL_ERROR);
     if (it_db_create(&s_scratch) < 0)
         return -1;
     it_settings(&s_cfg, s_scratch.url);
@@ -389,7 +389,7 @@ static void test_unknown_and_test_ops(void **state)
 {
     (void)state;
     envelope_reply_t rep;
-    s_call("tracks.get", NULL, NULL, NULL, &rep);
+    s_call("nosuch.op", NULL, NULL, NULL, &rep);
     s_expect_error(&rep, 404, "not_found");
     envelope_reply_clear(&rep);
     s_call("test.echo", NULL, NULL, NULL, &rep); /* BEDROCK_TEST_OPS off */
@@ -493,8 +493,8 @@ static void test_worker_ops_setting(void **state)
     envelope_reply_clear(&rep);
     dispatch_destroy(&d);
 
-    assert_null(dispatch_new(&s_env, "tracks.", err, sizeof err));
-    assert_non_null(strstr(err, "tracks."));
+    assert_null(dispatch_new(&s_env, "nosuch.", err, sizeof err));
+    assert_non_null(strstr(err, "nosuch."));
     assert_null(dispatch_new(&s_env, "test.echo", err, sizeof err)); /* test ops off */
     d = dispatch_new(&s_env_test, "test.", err, sizeof err);
     assert_true(dispatch_serves(d, "test.sleep_write"));

@@ -537,7 +537,7 @@ static void test_config_errors(void **state)
         {{db, secret, "BEDROCK_BROKER_WORKERS=tcp://*:5556", NULL}, "BEDROCK_BROKER_WORKERS"},
         {{db, secret, "BEDROCK_BCRYPT_COST=3", NULL}, "BEDROCK_BCRYPT_COST"},
         {{db, secret, "BEDROCK_WORKER_CREDIT=0", NULL}, "BEDROCK_WORKER_CREDIT"},
-        {{db, secret, "BEDROCK_WORKER_OPS=tracks.", NULL}, "BEDROCK_WORKER_OPS"},
+        {{db, secret, "BEDROCK_WORKER_OPS=nosuch.", NULL}, "BEDROCK_WORKER_OPS"},
         {{db, secret, "BEDROCK_DB_PREPARED=maybe", NULL}, "BEDROCK_DB_PREPARED"},
         {{db, secret, "BEDROCK_HEARTBEAT_MS=fast", NULL}, "BEDROCK_HEARTBEAT_MS"},
     };

@@ -46,7 +46,27 @@ struct provider_http {
     provider_clock_t clock;
     s_platform_t platforms[PROVIDER_PLATFORM_COUNT];
     s_local_t local[S_LOCAL_SLOTS];
+    void (*progress)(void *arg); /* see provider_http_set_progress */
+    void *progress_arg;
 };
+
+void provider_http_set_progress(provider_http_t *http, void (*fn)(void *arg), void *arg)
+{
+    http->progress = fn;
+    http->progress_arg = arg;
+}
+
+/* libcurl calls this about once a second (and on every chunk) while a transfer runs:
+ * the worker uses it to keep heartbeating during a slow provider answer. */
+static int s_xferinfo(void *clientp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                      curl_off_t ulnow)
+{
+    (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+    provider_http_t *http = clientp;
+    if (http->progress)
+        http->progress(http->progress_arg);
+    return 0;
+}
 
 static long long s_wall_now(void *ud)
 {
@@ -264,6 +284,9 @@ static int s_setup(provider_http_t *http, CURL *curl, const char *url, struct cu
     bad |= curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hdrs) != CURLE_OK;
     bad |= curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, s_write) != CURLE_OK;
     bad |= curl_easy_setopt(curl, CURLOPT_WRITEDATA, buf) != CURLE_OK;
+    bad |= curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L) != CURLE_OK;
+    bad |= curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, s_xferinfo) != CURLE_OK;
+    bad |= curl_easy_setopt(curl, CURLOPT_XFERINFODATA, http) != CURLE_OK;
     if (form) {
         bad |= curl_easy_setopt(curl, CURLOPT_POST, 1L) != CURLE_OK;
         bad |= curl_easy_setopt(curl, CURLOPT_POSTFIELDS, form) != CURLE_OK;

@@ -32,6 +32,11 @@ typedef struct {
 provider_http_t *provider_http_new(const provider_kv_t *kv);
 void provider_http_destroy(provider_http_t **self_p);
 
+/* fn(arg) is called from inside every transfer, about once a second while it waits
+ * for the provider (libcurl's progress callback), so that a single-threaded worker
+ * can keep heartbeating to its broker during a slow answer. NULL removes it. */
+void provider_http_set_progress(provider_http_t *http, void (*fn)(void *arg), void *arg);
+
 typedef struct {
     long status;      /* HTTP status; 0 when no response arrived */
     char *body;       /* owned by the response; NUL-terminated; NULL when none */

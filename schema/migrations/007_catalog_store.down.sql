@@ -1,0 +1,13 @@
+DROP FUNCTION bedrock_playlist_doc(BIGINT);
+DROP FUNCTION bedrock_artist_doc(BIGINT);
+DROP FUNCTION bedrock_album_doc(BIGINT);
+DROP FUNCTION bedrock_track_doc(BIGINT);
+DROP INDEX idx_track_artists_track;
+DROP TABLE artist_top_tracks;
+DROP TABLE artist_genres;
+ALTER TABLE tracks DROP COLUMN media_type_id;
+DROP TABLE media_types;
+ALTER TABLE provider_playlists DROP COLUMN complete;
+ALTER TABLE tracks DROP COLUMN complete;
+ALTER TABLE albums DROP COLUMN complete;
+ALTER TABLE artists DROP COLUMN complete;
