@@ -236,8 +236,10 @@ bridge_result_t bridge_call(bridge_t *self, const envelope_request_t *req, envel
     int64_t wait =
         req->deadline_ms ? req->deadline_ms - envelope_now_ms() : BRIDGE_NO_DEADLINE_WAIT_MS;
     int64_t reply_by = now + (wait > 0 ? wait : 0) + self->opts.reply_grace_ms;
+    /* Waiting for a connection never runs past the request's own deadline. */
     int64_t connect_by = now + self->opts.connect_wait_ms;
-    bridge_result_t rc = s_send(self, req, connect_by < reply_by ? connect_by : reply_by);
+    int64_t deadline_by = now + (wait > 0 ? wait : 0);
+    bridge_result_t rc = s_send(self, req, connect_by < deadline_by ? connect_by : deadline_by);
     if (rc != BRIDGE_OK || req->noreply)
         return s_count(rc);
     for (;;) {

@@ -1,5 +1,6 @@
 #include "db.h"
 
+#include "keepalive.h"
 #include "log.h"
 
 #include <errno.h>
@@ -13,6 +14,7 @@
 #define S_BACKOFF_MIN_MS 100
 #define S_LIFETIME_JITTER_PCT 10
 #define S_APP_NAME "bedrock-worker"
+#define S_KEEPALIVE_SLICE_MS 100 /* longest blocking wait between two keepalive ticks */
 
 struct db {
     char *url;
@@ -113,11 +115,13 @@ static int s_wait_socket(PGconn *conn, PostgresPollingStatusType st, int64_t dea
         int64_t left = deadline_ms - s_mono_ms();
         if (left <= 0 || pfd.fd < 0)
             return -1;
-        int rc = poll(&pfd, 1, (int)left);
+        /* Wait in slices so that the broker keeps hearing from this worker. */
+        int rc = poll(&pfd, 1, left < S_KEEPALIVE_SLICE_MS ? (int)left : S_KEEPALIVE_SLICE_MS);
         if (rc > 0)
             return 0;
-        if (rc == 0 || errno != EINTR)
+        if (rc < 0 && errno != EINTR)
             return -1;
+        keepalive_tick();
     }
 }
 
@@ -157,9 +161,12 @@ static db_err_t s_prepare_all(db_t *db)
     db_err_t err = DB_OK;
     for (int i = 0; i < STMT_COUNT && err == DB_OK; i++)
         err = s_prepare_one(db, &stmt_table[i]);
-    for (const stmt_group_t *g = stmt_groups; g->stmts && err == DB_OK; g++)
+    /* Well over a hundred statements: on a busy machine this can outlast a heartbeat. */
+    for (const stmt_group_t *g = stmt_groups; g->stmts && err == DB_OK; g++) {
+        keepalive_tick();
         for (int i = 0; i < g->count && err == DB_OK; i++)
             err = s_prepare_one(db, &g->stmts[i]);
+    }
     return err;
 }
 

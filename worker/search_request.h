@@ -56,7 +56,7 @@ typedef struct {
     long offsets[SEARCH_KIND_COUNT][SEARCH_SOURCES_MAX]; /* where each source starts */
     char cursor[SEARCH_CURSOR_MAX + 1];                  /* as given ("" = none) */
     char types_text[32];     /* requested kinds, "track,album,artist" order (history) */
-    char platform_text[128]; /* the platform argument as given, or "all" (history) */
+    char platform_text[260]; /* the platform argument as given (at most 256 bytes), or "all" (history) */
 } search_request_t;
 
 /* "track", "album", "artist"; the JSON list names "tracks", "albums", "artists". */
