@@ -184,6 +184,52 @@ static db_err_t s_native(s_up_t *u, const json_t *doc, const char **native, cata
     return DB_OK;
 }
 
+/* What every entity writer starts from. Lives on the writer's stack (native may point
+ * into nslot); raw is owned and freed by the writer. */
+typedef struct {
+    catalog_slot_t nslot;
+    const char *native;
+    char *raw; /* catalog_raw_text(doc) */
+    s_row_t row;
+    bool settled;
+} s_entity_t;
+
+/* Reads the native id and the raw text, then locks the row and decides whether it is
+ * settled. When e->raw is NULL on return nothing was done and the writer returns the
+ * result at once; otherwise the writer carries on with the result (DB_OK or the lock's
+ * error) and frees e->raw in the end. */
+static db_err_t s_begin(s_up_t *u, catalog_kind_t kind, const json_t *doc, bool full,
+                        s_entity_t *e)
+{
+    e->raw = NULL;
+    e->settled = false;
+    db_err_t err = s_native(u, doc, &e->native, &e->nslot);
+    if (err != DB_OK)
+        return err;
+    e->raw = catalog_raw_text(doc);
+    if (!e->raw)
+        return DB_ERR_OTHER;
+    err = s_lock(u, kind, e->native, e->raw, &e->row);
+    if (err == DB_OK)
+        err = s_settled(u, kind, &e->row, full, &e->settled);
+    return err;
+}
+
+typedef struct {
+    const char *key;
+    size_t max;
+} s_text_field_t;
+
+/* s_text for spec[0..n) into f[0..n), stopping at the first field that does not fit. */
+static db_err_t s_texts(s_up_t *u, const json_t *doc, const s_text_field_t *spec, int n,
+                        const char **f)
+{
+    db_err_t err = DB_OK;
+    for (int i = 0; i < n && err == DB_OK; i++)
+        err = s_text(u, doc, spec[i].key, spec[i].max, &f[i]);
+    return err;
+}
+
 /* ---- tracks ---- */
 
 typedef struct {
@@ -227,36 +273,29 @@ static db_err_t s_track_fields(s_up_t *u, const json_t *doc, s_track_t *t, const
 
 static db_err_t s_track(s_up_t *u, const json_t *doc, bool full, s_track_t *t)
 {
-    catalog_slot_t nslot, slots[8];
-    const char *native, *f[10] = {0};
-    db_err_t err = s_native(u, doc, &native, &nslot);
-    if (err != DB_OK)
+    catalog_slot_t slots[8];
+    const char *f[10] = {0};
+    s_entity_t e;
+    db_err_t err = s_begin(u, CATALOG_KIND_TRACK, doc, full, &e);
+    if (!e.raw)
         return err;
-    char *raw = catalog_raw_text(doc);
-    if (!raw)
-        return DB_ERR_OTHER;
-    s_row_t row;
-    bool settled = false;
     catalog_ids_t artists = {0};
     t->change = CATALOG_UNCHANGED;
-    err = s_lock(u, CATALOG_KIND_TRACK, native, raw, &row);
-    if (err == DB_OK)
-        err = s_settled(u, CATALOG_KIND_TRACK, &row, full, &settled);
-    if (err == DB_OK && settled && t->album_hint) {
-        const char *params[] = {catalog_param_id(row.id, &slots[0]),
+    if (err == DB_OK && e.settled && t->album_hint) {
+        const char *params[] = {catalog_param_id(e.row.id, &slots[0]),
                                 catalog_param_id(t->album_hint, &slots[1])};
         err = db_run(u->db, &catalog_stmts[CATALOG_STMT_TRACK_SET_ALBUM], params, NULL);
     }
-    if (err == DB_OK && !settled)
+    if (err == DB_OK && !e.settled)
         err = s_track_fields(u, doc, t, f, slots, &artists);
-    if (err == DB_OK && !settled)
-        err = s_write(u, CATALOG_KIND_TRACK, &row, native, f, 10, raw, full, &t->change);
-    if (err == DB_OK && !settled)
+    if (err == DB_OK && !e.settled)
+        err = s_write(u, CATALOG_KIND_TRACK, &e.row, e.native, f, 10, e.raw, full, &t->change);
+    if (err == DB_OK && !e.settled)
         err = s_links(u, CATALOG_STMT_TRACK_ARTISTS_DELETE, CATALOG_STMT_TRACK_ARTISTS_INSERT,
-                      row.id, &artists, row.found);
-    t->id = row.id;
+                      e.row.id, &artists, e.row.found);
+    t->id = e.row.id;
     catalog_ids_clear(&artists);
-    free(raw);
+    free(e.raw);
     return err;
 }
 
@@ -315,48 +354,41 @@ static db_err_t s_album_fields(s_up_t *u, const json_t *doc, const char **f, cat
 static db_err_t s_album(s_up_t *u, const json_t *doc, bool full, long long credit_artist,
                         long long *id, catalog_change_t *change)
 {
-    catalog_slot_t nslot, slots[4];
-    const char *native, *f[6] = {0};
+    catalog_slot_t slots[4];
+    const char *f[6] = {0};
     char upc[15];
-    db_err_t err = s_native(u, doc, &native, &nslot);
-    if (err != DB_OK)
+    s_entity_t e;
+    db_err_t err = s_begin(u, CATALOG_KIND_ALBUM, doc, full, &e);
+    if (!e.raw)
         return err;
-    char *raw = catalog_raw_text(doc);
-    if (!raw)
-        return DB_ERR_OTHER;
-    s_row_t row;
-    bool settled = false;
     catalog_ids_t artists = {0}, genres = {0}, tracks = {0};
     *change = CATALOG_UNCHANGED;
-    err = s_lock(u, CATALOG_KIND_ALBUM, native, raw, &row);
-    if (err == DB_OK)
-        err = s_settled(u, CATALOG_KIND_ALBUM, &row, full, &settled);
-    if (err == DB_OK && !settled)
+    if (err == DB_OK && !e.settled)
         err = s_album_fields(u, doc, f, slots, upc);
-    if (err == DB_OK && !settled)
+    if (err == DB_OK && !e.settled)
         err = catalog_refs_artists(&u->refs, doc, "artists", &artists);
-    if (err == DB_OK && !settled)
+    if (err == DB_OK && !e.settled)
         err = catalog_refs_genres(&u->refs, doc, &genres);
-    if (err == DB_OK && !settled)
-        err = s_write(u, CATALOG_KIND_ALBUM, &row, native, f, 6, raw, full, change);
-    if (err == DB_OK && !settled)
+    if (err == DB_OK && !e.settled)
+        err = s_write(u, CATALOG_KIND_ALBUM, &e.row, e.native, f, 6, e.raw, full, change);
+    if (err == DB_OK && !e.settled)
         err = s_links(u, CATALOG_STMT_ALBUM_ARTISTS_DELETE, CATALOG_STMT_ALBUM_ARTISTS_INSERT,
-                      row.id, &artists, row.found);
-    if (err == DB_OK && !settled)
-        err = s_links(u, CATALOG_STMT_ALBUM_GENRES_DELETE, CATALOG_STMT_ALBUM_GENRES_INSERT, row.id,
-                      &genres, row.found);
-    if (err == DB_OK && !settled && full)
-        err = s_track_list(u, json_object_get(doc, "tracks"), row.id, &tracks);
+                      e.row.id, &artists, e.row.found);
+    if (err == DB_OK && !e.settled)
+        err = s_links(u, CATALOG_STMT_ALBUM_GENRES_DELETE, CATALOG_STMT_ALBUM_GENRES_INSERT,
+                      e.row.id, &genres, e.row.found);
+    if (err == DB_OK && !e.settled && full)
+        err = s_track_list(u, json_object_get(doc, "tracks"), e.row.id, &tracks);
     if (err == DB_OK && credit_artist > 0) {
-        const char *params[] = {catalog_param_id(row.id, &slots[2]),
+        const char *params[] = {catalog_param_id(e.row.id, &slots[2]),
                                 catalog_param_id(credit_artist, &slots[3])};
         err = db_run(u->db, &catalog_stmts[CATALOG_STMT_ALBUM_ARTIST_ADD], params, NULL);
     }
-    *id = row.id;
+    *id = e.row.id;
     catalog_ids_clear(&artists);
     catalog_ids_clear(&genres);
     catalog_ids_clear(&tracks);
-    free(raw);
+    free(e.raw);
     return err;
 }
 
@@ -386,38 +418,29 @@ static db_err_t s_artist_lists(s_up_t *u, const json_t *doc, long long artist_id
 static db_err_t s_artist(s_up_t *u, const json_t *doc, bool full, long long *id,
                          catalog_change_t *change)
 {
-    catalog_slot_t nslot;
-    const char *native, *f[2] = {0};
-    db_err_t err = s_native(u, doc, &native, &nslot);
-    if (err != DB_OK)
+    static const s_text_field_t fields[] = {{"name", S_TITLE_MAX}, {"image_url", S_URL_MAX}};
+    const char *f[2] = {0};
+    s_entity_t e;
+    db_err_t err = s_begin(u, CATALOG_KIND_ARTIST, doc, full, &e);
+    if (!e.raw)
         return err;
-    char *raw = catalog_raw_text(doc);
-    if (!raw)
-        return DB_ERR_OTHER;
-    s_row_t row;
-    bool settled = false;
     catalog_ids_t genres = {0};
     *change = CATALOG_UNCHANGED;
-    err = s_lock(u, CATALOG_KIND_ARTIST, native, raw, &row);
-    if (err == DB_OK)
-        err = s_settled(u, CATALOG_KIND_ARTIST, &row, full, &settled);
-    if (err == DB_OK && !settled)
-        err = s_text(u, doc, "name", S_TITLE_MAX, &f[0]);
-    if (err == DB_OK && !settled)
-        err = s_text(u, doc, "image_url", S_URL_MAX, &f[1]);
-    if (err == DB_OK && !settled)
+    if (err == DB_OK && !e.settled)
+        err = s_texts(u, doc, fields, 2, f);
+    if (err == DB_OK && !e.settled)
         err = catalog_refs_genres(&u->refs, doc, &genres);
     f[0] = f[0] ? f[0] : "";
-    if (err == DB_OK && !settled)
-        err = s_write(u, CATALOG_KIND_ARTIST, &row, native, f, 2, raw, full, change);
-    if (err == DB_OK && !settled)
+    if (err == DB_OK && !e.settled)
+        err = s_write(u, CATALOG_KIND_ARTIST, &e.row, e.native, f, 2, e.raw, full, change);
+    if (err == DB_OK && !e.settled)
         err = s_links(u, CATALOG_STMT_ARTIST_GENRES_DELETE, CATALOG_STMT_ARTIST_GENRES_INSERT,
-                      row.id, &genres, row.found);
-    if (err == DB_OK && !settled && full)
-        err = s_artist_lists(u, doc, row.id, row.found);
-    *id = row.id;
+                      e.row.id, &genres, e.row.found);
+    if (err == DB_OK && !e.settled && full)
+        err = s_artist_lists(u, doc, e.row.id, e.row.found);
+    *id = e.row.id;
     catalog_ids_clear(&genres);
-    free(raw);
+    free(e.raw);
     return err;
 }
 
@@ -426,40 +449,30 @@ static db_err_t s_artist(s_up_t *u, const json_t *doc, bool full, long long *id,
 static db_err_t s_playlist(s_up_t *u, const json_t *doc, bool full, long long *id,
                            catalog_change_t *change)
 {
-    catalog_slot_t nslot;
-    const char *native, *f[4] = {0};
-    db_err_t err = s_native(u, doc, &native, &nslot);
-    if (err != DB_OK)
+    static const s_text_field_t fields[] = {{"name", S_TITLE_MAX},
+                                            {"description", SIZE_MAX},
+                                            {"owner_name", S_OWNER_MAX},
+                                            {"image_url", S_URL_MAX}};
+    const char *f[4] = {0};
+    s_entity_t e;
+    db_err_t err = s_begin(u, CATALOG_KIND_PLAYLIST, doc, full, &e);
+    if (!e.raw)
         return err;
-    char *raw = catalog_raw_text(doc);
-    if (!raw)
-        return DB_ERR_OTHER;
-    s_row_t row;
-    bool settled = false;
     catalog_ids_t tracks = {0};
     *change = CATALOG_UNCHANGED;
-    err = s_lock(u, CATALOG_KIND_PLAYLIST, native, raw, &row);
-    if (err == DB_OK)
-        err = s_settled(u, CATALOG_KIND_PLAYLIST, &row, full, &settled);
-    if (err == DB_OK && !settled)
-        err = s_text(u, doc, "name", S_TITLE_MAX, &f[0]);
-    if (err == DB_OK && !settled)
-        err = s_text(u, doc, "description", SIZE_MAX, &f[1]);
-    if (err == DB_OK && !settled)
-        err = s_text(u, doc, "owner_name", S_OWNER_MAX, &f[2]);
-    if (err == DB_OK && !settled)
-        err = s_text(u, doc, "image_url", S_URL_MAX, &f[3]);
+    if (err == DB_OK && !e.settled)
+        err = s_texts(u, doc, fields, 4, f);
     f[0] = f[0] ? f[0] : "";
-    if (err == DB_OK && !settled && full)
+    if (err == DB_OK && !e.settled && full)
         err = s_track_list(u, json_object_get(doc, "tracks"), 0, &tracks);
-    if (err == DB_OK && !settled)
-        err = s_write(u, CATALOG_KIND_PLAYLIST, &row, native, f, 4, raw, full, change);
-    if (err == DB_OK && !settled && full)
+    if (err == DB_OK && !e.settled)
+        err = s_write(u, CATALOG_KIND_PLAYLIST, &e.row, e.native, f, 4, e.raw, full, change);
+    if (err == DB_OK && !e.settled && full)
         err = s_links(u, CATALOG_STMT_PLAYLIST_TRACKS_DELETE, CATALOG_STMT_PLAYLIST_TRACKS_INSERT,
-                      row.id, &tracks, row.found);
-    *id = row.id;
+                      e.row.id, &tracks, e.row.found);
+    *id = e.row.id;
     catalog_ids_clear(&tracks);
-    free(raw);
+    free(e.raw);
     return err;
 }
 

@@ -3,11 +3,12 @@
 #include "ids.h"
 #include "validate.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Longest list position accepted as a string. */
+#define S_INDEX_CHARS 12
 
 const json_t *libreq_args(handler_ctx_t *ctx)
 {
@@ -63,37 +64,17 @@ bool libreq_catalog_id(handler_ctx_t *ctx, const json_t *value)
     return false;
 }
 
-static int s_parse_index(const json_t *v, long max, long *out)
-{
-    long long n;
-    if (json_is_integer(v)) {
-        n = json_integer_value(v);
-    } else if (json_is_string(v)) {
-        const char *s = json_string_value(v);
-        char *end = NULL;
-        if (!*s || strlen(s) > 12 || !isdigit((unsigned char)s[0]))
-            return -1;
-        errno = 0;
-        n = strtoll(s, &end, 10);
-        if (errno || *end)
-            return -1;
-    } else {
-        return -1;
-    }
-    if (n < 0 || n > max)
-        return -1;
-    *out = (long)n;
-    return 0;
-}
-
 bool libreq_index(handler_ctx_t *ctx, const json_t *obj, const char *name, long max, long *out)
 {
     *out = -1;
     json_t *v = json_is_object(obj) ? json_object_get(obj, name) : NULL;
     if (!v || json_is_null(v))
         return true;
-    if (s_parse_index(v, max, out) == 0)
+    long long n;
+    if (pager_json_int(v, S_INDEX_CHARS, 0, max, &n) == 0) {
+        *out = (long)n;
         return true;
+    }
     char msg[128];
     snprintf(msg, sizeof msg, "%s must be an integer from 0 to %ld", name, max);
     handler_invalid(ctx, name, msg);

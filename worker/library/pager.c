@@ -9,18 +9,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int s_limit(const json_t *v, int *out)
+/* Longest limit accepted as a string ("000100" included). */
+#define S_LIMIT_CHARS 6
+
+int pager_json_int(const json_t *v, size_t max_chars, long long min, long long max,
+                   long long *out)
 {
-    *out = PAGER_DEFAULT_LIMIT;
-    if (!v || json_is_null(v))
-        return 0;
     long long n;
     if (json_is_integer(v)) {
         n = json_integer_value(v);
     } else if (json_is_string(v)) {
         const char *s = json_string_value(v);
         char *end = NULL;
-        if (!*s || strlen(s) > 6 || !isdigit((unsigned char)s[0]))
+        if (!*s || strlen(s) > max_chars || !isdigit((unsigned char)s[0]))
             return -1;
         errno = 0;
         n = strtoll(s, &end, 10);
@@ -29,7 +30,19 @@ static int s_limit(const json_t *v, int *out)
     } else {
         return -1;
     }
-    if (n < 1 || n > PAGER_MAX_LIMIT)
+    if (n < min || n > max)
+        return -1;
+    *out = n;
+    return 0;
+}
+
+static int s_limit(const json_t *v, int *out)
+{
+    *out = PAGER_DEFAULT_LIMIT;
+    if (!v || json_is_null(v))
+        return 0;
+    long long n;
+    if (pager_json_int(v, S_LIMIT_CHARS, 1, PAGER_MAX_LIMIT, &n) < 0)
         return -1;
     *out = (int)n;
     return 0;

@@ -38,6 +38,13 @@ typedef struct {
     char fetch[16]; /* limit + 1, decimal */
 } pager_t;
 
+/* A whole number given as a JSON integer, or as a string of decimal digits at most
+ * max_chars long (no sign, no spaces), within min..max. Returns 0 with *out set, or
+ * -1 (*out untouched) for any other value. v is borrowed; NULL is refused. Shared by
+ * every request argument that counts something (limit here, list positions in libreq). */
+int pager_json_int(const json_t *v, size_t max_chars, long long min, long long max,
+                   long long *out) __attribute__((warn_unused_result));
+
 /* Parses limit (NULL = default; a JSON string or integer 1..100) and cursor (NULL or
  * "" = first page). Returns 0, or -1 with the offending field name ("limit" |
  * "cursor") in *bad_field. */

@@ -10,8 +10,7 @@
  * Parsing lives in deezer_parse.c.
  */
 #include "deezer_parse.h"
-#include "log.h"
-#include "provider_http.h"
+#include "provider_fetch.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,52 +24,31 @@
 /* Deezer ids are integers; "-1" is a real (recorded) request that answers "no data". */
 static bool s_valid_id(const char *native)
 {
-    if (!native || !*native || strlen(native) > S_NATIVE_MAX)
+    if (!native)
         return false;
-    const char *p = native + (native[0] == '-');
-    if (!*p)
-        return false;
-    for (; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return false;
-    }
-    return true;
+    size_t minus = native[0] == '-';
+    return provider_digits(native + minus, S_NATIVE_MAX - minus);
 }
 
 /* GET path and decode it; the breaker hears how it went. *doc is owned by the caller. */
 static provider_result_t s_fetch(provider_http_t *http, const char *path, json_t **doc,
                                  provider_err_t *err)
 {
-    *doc = NULL;
-    provider_response_t resp = {0};
-    provider_result_t r = provider_http_get(http, S_PLATFORM, path, NULL, &resp, err);
-    if (r != PROVIDER_OK)
-        return r;
-    bool healthy = false;
-    r = deezer_decode(resp.status, resp.body, resp.body_len, doc, &healthy, err);
-    provider_http_outcome_error(http, S_PLATFORM, healthy, healthy ? NULL : err->message);
-    provider_response_clear(&resp);
-    return r;
+    return provider_fetch_json(http, S_PLATFORM, path, NULL, deezer_decode, PROVIDER_FETCH_QUIET,
+                               doc, err);
 }
-
-typedef provider_result_t (*s_parse_fn)(const json_t *doc, json_t **out, provider_err_t *err);
 
 /* GET /{kind}/{native} and parse it with parse. */
 static provider_result_t s_entity(provider_http_t *http, const char *kind, const char *native,
-                                  s_parse_fn parse, json_t **out, provider_err_t *err)
+                                  provider_fetch_parse_fn parse, json_t **out,
+                                  provider_err_t *err)
 {
     *out = NULL;
     if (!s_valid_id(native))
         return provider_fail(err, PROVIDER_NOT_FOUND, "deezer ids are integers");
     char path[S_PATH_MAX];
     snprintf(path, sizeof path, "/%s/%s", kind, native);
-    json_t *doc;
-    provider_result_t r = s_fetch(http, path, &doc, err);
-    if (r != PROVIDER_OK)
-        return r;
-    r = parse(doc, out, err);
-    json_decref(doc);
-    return r;
+    return provider_fetch_parse(http, s_fetch, path, parse, out, err);
 }
 
 static provider_result_t s_get_track(provider_http_t *http, const char *native, json_t **out,
@@ -110,21 +88,12 @@ static provider_result_t s_get_artist(provider_http_t *http, const char *native,
     *out = NULL;
     if (!s_valid_id(native))
         return provider_fail(err, PROVIDER_NOT_FOUND, "deezer ids are integers");
-    char path[S_PATH_MAX];
+    char path[S_PATH_MAX], top_path[S_PATH_MAX];
     snprintf(path, sizeof path, "/artist/%s", native);
-    json_t *artist, *top = NULL;
-    provider_result_t r = s_fetch(http, path, &artist, err);
-    if (r != PROVIDER_OK)
-        return r;
     /* The top list is a bonus: the artist stands without it. Path as Deezer's clients send it. */
-    snprintf(path, sizeof path, "/artist/%s/top", native);
-    provider_err_t top_err;
-    if (s_fetch(http, path, &top, &top_err) != PROVIDER_OK)
-        log_info("deezer: artist %s without top tracks: %s", native, top_err.message);
-    r = deezer_parse_artist(artist, top, out, err);
-    json_decref(artist);
-    json_decref(top);
-    return r;
+    snprintf(top_path, sizeof top_path, "/artist/%s/top", native);
+    return provider_fetch_artist(http, S_PLATFORM, s_fetch, native, path, top_path,
+                                 deezer_parse_artist, out, err);
 }
 
 static provider_result_t s_search(provider_http_t *http, const provider_search_t *q, json_t **out,
@@ -168,18 +137,8 @@ static provider_result_t s_search(provider_http_t *http, const provider_search_t
 
 static provider_result_t s_health(provider_http_t *http, provider_err_t *err)
 {
-    provider_response_t resp = {0};
-    provider_result_t r =
-        provider_http_get(http, S_PLATFORM, "/search?limit=1&q=bedrock", NULL, &resp, err);
-    if (r != PROVIDER_OK)
-        return r;
     /* Any answer below 500 shows Deezer is there, whatever it says about this query. */
-    bool up = resp.status > 0 && resp.status < 500;
-    char why[64];
-    snprintf(why, sizeof why, "health check answered HTTP %ld", resp.status);
-    provider_http_outcome_error(http, S_PLATFORM, up, up ? NULL : why);
-    provider_response_clear(&resp);
-    return up ? PROVIDER_OK : provider_fail(err, PROVIDER_UPSTREAM, "deezer %s", why);
+    return provider_fetch_health(http, S_PLATFORM, "/search?limit=1&q=bedrock", 0, NULL, err);
 }
 
 const provider_t provider_deezer = {

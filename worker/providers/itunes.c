@@ -12,7 +12,7 @@
  *   health         GET /search?term=bedrock&limit=1  (any answer below 500 = up)
  */
 #include "itunes_parse.h"
-#include "provider_http.h"
+#include "provider_fetch.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,53 +26,28 @@
 /* Songs asked for with an artist: its "top tracks". */
 #define S_ARTIST_SONGS 25
 
-static bool s_valid_id(const char *native)
-{
-    if (!native || !*native || strlen(native) > S_NATIVE_MAX)
-        return false;
-    for (const char *p = native; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return false;
-    }
-    return true;
-}
-
+/* GET path and decode it; the breaker hears how it went. *doc is owned by the caller. */
 static provider_result_t s_fetch(provider_http_t *http, const char *path, json_t **doc,
                                  provider_err_t *err)
 {
-    *doc = NULL;
-    provider_response_t resp = {0};
-    provider_result_t r = provider_http_get(http, S_PLATFORM, path, NULL, &resp, err);
-    if (r != PROVIDER_OK)
-        return r;
-    bool healthy = false;
-    r = itunes_decode(resp.status, resp.body, resp.body_len, doc, &healthy, err);
-    provider_http_outcome_error(http, S_PLATFORM, healthy, healthy ? NULL : err->message);
-    provider_response_clear(&resp);
-    return r;
+    return provider_fetch_json(http, S_PLATFORM, path, NULL, itunes_decode, PROVIDER_FETCH_QUIET,
+                               doc, err);
 }
-
-typedef provider_result_t (*s_parse_fn)(const json_t *doc, json_t **out, provider_err_t *err);
 
 /* fmt has two %s: the id, then the country. */
 static provider_result_t s_lookup(provider_http_t *http, const char *fmt, const char *native,
-                                  s_parse_fn parse, json_t **out, provider_err_t *err)
+                                  provider_fetch_parse_fn parse, json_t **out,
+                                  provider_err_t *err)
 {
     provider_err_t local;
     if (!err)
         err = &local;
     *out = NULL;
-    if (!s_valid_id(native))
+    if (!provider_digits(native, S_NATIVE_MAX))
         return provider_fail(err, PROVIDER_NOT_FOUND, "itunes ids are integers");
     char path[S_PATH_MAX];
     snprintf(path, sizeof path, fmt, native, provider_http_credential(http, S_PLATFORM, "country"));
-    json_t *doc;
-    provider_result_t r = s_fetch(http, path, &doc, err);
-    if (r != PROVIDER_OK)
-        return r;
-    r = parse(doc, out, err);
-    json_decref(doc);
-    return r;
+    return provider_fetch_parse(http, s_fetch, path, parse, out, err);
 }
 
 static provider_result_t s_get_track(provider_http_t *http, const char *native, json_t **out,
@@ -149,17 +124,7 @@ static provider_result_t s_search(provider_http_t *http, const provider_search_t
 
 static provider_result_t s_health(provider_http_t *http, provider_err_t *err)
 {
-    provider_response_t resp = {0};
-    provider_result_t r =
-        provider_http_get(http, S_PLATFORM, "/search?term=bedrock&limit=1", NULL, &resp, err);
-    if (r != PROVIDER_OK)
-        return r;
-    bool up = resp.status > 0 && resp.status < 500;
-    char why[64];
-    snprintf(why, sizeof why, "health check answered HTTP %ld", resp.status);
-    provider_http_outcome_error(http, S_PLATFORM, up, up ? NULL : why);
-    provider_response_clear(&resp);
-    return up ? PROVIDER_OK : provider_fail(err, PROVIDER_UPSTREAM, "itunes %s", why);
+    return provider_fetch_health(http, S_PLATFORM, "/search?term=bedrock&limit=1", 0, NULL, err);
 }
 
 const provider_t provider_itunes = {

@@ -9,9 +9,8 @@
  * LRCLIB ids name lyric records, not tracks: no track/album/artist/search/stream entries
  * (NULL: PROVIDER_UNSUPPORTED). Parsing lives in lrclib_parse.c.
  */
-#include "log.h"
 #include "lrclib_parse.h"
-#include "provider_http.h"
+#include "provider_fetch.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,18 +26,8 @@
 static provider_result_t s_fetch(provider_http_t *http, const char *path, json_t **doc,
                                  provider_err_t *err)
 {
-    *doc = NULL;
-    provider_response_t resp = {0};
-    provider_result_t r = provider_http_get(http, S_PLATFORM, path, NULL, &resp, err);
-    if (r != PROVIDER_OK)
-        return r;
-    bool healthy = false;
-    r = lrclib_decode(resp.status, resp.body, resp.body_len, doc, &healthy, err);
-    provider_http_outcome_error(http, S_PLATFORM, healthy, healthy ? NULL : err->message);
-    if (!healthy)
-        log_warn("lrclib: GET %s: %s", path, err->message);
-    provider_response_clear(&resp);
-    return r;
+    return provider_fetch_json(http, S_PLATFORM, path, NULL, lrclib_decode,
+                               PROVIDER_FETCH_LOG_UNHEALTHY, doc, err);
 }
 
 static bool s_given(const char *s)
@@ -111,17 +100,8 @@ done:
 
 static provider_result_t s_health(provider_http_t *http, provider_err_t *err)
 {
-    provider_response_t resp = {0};
-    provider_result_t r = provider_http_get(http, S_PLATFORM, S_HEALTH_PATH, NULL, &resp, err);
-    if (r != PROVIDER_OK)
-        return r;
     /* Any answer below 500 shows LRCLIB is there, whatever it says about this query. */
-    bool up = resp.status > 0 && resp.status < 500;
-    char why[64];
-    snprintf(why, sizeof why, "health check answered HTTP %ld", resp.status);
-    provider_http_outcome_error(http, S_PLATFORM, up, up ? NULL : why);
-    provider_response_clear(&resp);
-    return up ? PROVIDER_OK : provider_fail(err, PROVIDER_UPSTREAM, "lrclib %s", why);
+    return provider_fetch_health(http, S_PLATFORM, S_HEALTH_PATH, 0, NULL, err);
 }
 
 const provider_t provider_lrclib = {

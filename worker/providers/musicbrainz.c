@@ -16,9 +16,8 @@
  * fixed: the album's carries no isrcs (tracks of an album come without ISRC; the track
  * lookup has it). Parsing lives in musicbrainz_parse.c.
  */
-#include "log.h"
 #include "musicbrainz_parse.h"
-#include "provider_http.h"
+#include "provider_fetch.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,26 +37,14 @@
 static provider_result_t s_fetch(provider_http_t *http, const char *path, json_t **doc,
                                  provider_err_t *err)
 {
-    *doc = NULL;
-    provider_response_t resp = {0};
-    provider_result_t r = provider_http_get(http, S_PLATFORM, path, NULL, &resp, err);
-    if (r != PROVIDER_OK)
-        return r;
-    bool healthy = false;
-    r = musicbrainz_decode(resp.status, resp.body, resp.body_len, doc, &healthy, err);
-    provider_http_outcome_error(http, S_PLATFORM, healthy, healthy ? NULL : err->message);
-    if (!healthy)
-        log_warn("musicbrainz: GET %s: %s", path, err->message);
-    provider_response_clear(&resp);
-    return r;
+    return provider_fetch_json(http, S_PLATFORM, path, NULL, musicbrainz_decode,
+                               PROVIDER_FETCH_LOG_UNHEALTHY, doc, err);
 }
-
-typedef provider_result_t (*s_parse_fn)(const json_t *doc, json_t **out, provider_err_t *err);
 
 /* GET /ws/2/{kind}/{mbid}?inc=...&fmt=json and parse it with parse. */
 static provider_result_t s_lookup(provider_http_t *http, const char *kind, const char *inc,
-                                  const char *native, s_parse_fn parse, json_t **out,
-                                  provider_err_t *err)
+                                  const char *native, provider_fetch_parse_fn parse,
+                                  json_t **out, provider_err_t *err)
 {
     *out = NULL;
     char mbid[37];
@@ -65,13 +52,7 @@ static provider_result_t s_lookup(provider_http_t *http, const char *kind, const
         return provider_fail(err, PROVIDER_NOT_FOUND, "musicbrainz ids are MBIDs (UUIDs)");
     char path[S_PATH_MAX];
     snprintf(path, sizeof path, "/ws/2/%s/%s?inc=%s&fmt=json", kind, mbid, inc);
-    json_t *doc;
-    provider_result_t r = s_fetch(http, path, &doc, err);
-    if (r != PROVIDER_OK)
-        return r;
-    r = parse(doc, out, err);
-    json_decref(doc);
-    return r;
+    return provider_fetch_parse(http, s_fetch, path, parse, out, err);
 }
 
 static provider_result_t s_get_track(provider_http_t *http, const char *native, json_t **out,
@@ -153,21 +134,10 @@ static provider_result_t s_search(provider_http_t *http, const provider_search_t
 
 static provider_result_t s_health(provider_http_t *http, provider_err_t *err)
 {
-    provider_response_t resp = {0};
-    provider_result_t r = provider_http_get(http, S_PLATFORM, S_HEALTH_PATH, NULL, &resp, err);
-    if (r != PROVIDER_OK)
-        return r;
     /* Any answer below 500 shows MusicBrainz is there (this lookup answers 404), except a
      * 403: MusicBrainz refuses every request of ours (no User-Agent), so it is down for us. */
-    bool up = resp.status > 0 && resp.status < 500 && resp.status != 403;
-    char why[160];
-    if (resp.status == 403)
-        snprintf(why, sizeof why, "health check answered HTTP 403: a User-Agent is required");
-    else
-        snprintf(why, sizeof why, "health check answered HTTP %ld", resp.status);
-    provider_http_outcome_error(http, S_PLATFORM, up, up ? NULL : why);
-    provider_response_clear(&resp);
-    return up ? PROVIDER_OK : provider_fail(err, PROVIDER_UPSTREAM, "musicbrainz %s", why);
+    return provider_fetch_health(http, S_PLATFORM, S_HEALTH_PATH, 403, "a User-Agent is required",
+                                 err);
 }
 
 const provider_t provider_musicbrainz = {

@@ -37,6 +37,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 typedef enum {
     PROVIDER_OK = 0,
@@ -104,6 +105,9 @@ const provider_t *provider_find(const char *name);
 /* GTIN-14 from a UPC-A/EAN-13/GTIN given with or without padding; out[15].
  * Returns 0, or -1 when code is not 8..14 digits. */
 int provider_normalize_upc(const char *code, char out[15]);
+
+/* Whether native is 1..max ASCII digits (a numeric provider id). native may be NULL. */
+bool provider_digits(const char *native, size_t max);
 
 /* Sets err's message printf-style (err may be NULL) and returns result, so that
  * error paths read `return provider_fail(err, PROVIDER_UPSTREAM, "deezer quota (code %d)", c);` */

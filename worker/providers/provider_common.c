@@ -30,6 +30,17 @@ int provider_normalize_upc(const char *code, char out[15])
     return 0;
 }
 
+bool provider_digits(const char *native, size_t max)
+{
+    if (!native || !*native || strlen(native) > max)
+        return false;
+    for (const char *p = native; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return false;
+    }
+    return true;
+}
+
 provider_result_t provider_fail(provider_err_t *err, provider_result_t result, const char *fmt, ...)
 {
     if (err) {

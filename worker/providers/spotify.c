@@ -16,7 +16,7 @@
  *   health          the token, then GET /v1/search?q=bedrock&type=track&offset=0&limit=1
  */
 #include "log.h"
-#include "provider_http.h"
+#include "provider_fetch.h"
 #include "spotify_parse.h"
 
 #include <openssl/crypto.h>
@@ -133,38 +133,37 @@ static provider_result_t s_fetch(provider_http_t *http, const char *path, json_t
         /* Spotify answered; only the token was stale. */
         provider_http_outcome(http, S_PLATFORM, true);
     }
-    bool healthy = false;
-    if (resp.status == 401)
-        r = provider_fail(err, PROVIDER_UPSTREAM, "spotify rejected a fresh token");
-    else
-        r = spotify_decode(resp.status, resp.body, resp.body_len, doc, &healthy, err);
-    provider_http_outcome_error(http, S_PLATFORM, healthy, healthy ? NULL : err->message);
+    if (resp.status != 401)
+        return provider_fetch_decode(http, S_PLATFORM, &resp, spotify_decode, doc, err);
+    r = provider_fail(err, PROVIDER_UPSTREAM, "spotify rejected a fresh token");
+    provider_http_outcome_error(http, S_PLATFORM, false, err->message);
     provider_response_clear(&resp);
     return r;
 }
 
-typedef provider_result_t (*s_parse_fn)(const json_t *doc, json_t **out, provider_err_t *err);
+/* What every entity lookup checks before any request: credentials, then the id. */
+static provider_result_t s_check(provider_http_t *http, const char *native, provider_err_t *err)
+{
+    if (!provider_http_configured(http, S_PLATFORM))
+        return provider_fail(err, PROVIDER_UNAVAILABLE, "spotify is not configured");
+    if (!s_valid_id(native))
+        return provider_fail(err, PROVIDER_NOT_FOUND, "malformed spotify id");
+    return PROVIDER_OK;
+}
 
 static provider_result_t s_entity(provider_http_t *http, const char *kind, const char *native,
-                                  s_parse_fn parse, json_t **out, provider_err_t *err)
+                                  provider_fetch_parse_fn parse, json_t **out, provider_err_t *err)
 {
     provider_err_t local;
     if (!err)
         err = &local;
     *out = NULL;
-    if (!provider_http_configured(http, S_PLATFORM))
-        return provider_fail(err, PROVIDER_UNAVAILABLE, "spotify is not configured");
-    if (!s_valid_id(native))
-        return provider_fail(err, PROVIDER_NOT_FOUND, "malformed spotify id");
-    char path[S_PATH_MAX];
-    snprintf(path, sizeof path, "/v1/%s/%s", kind, native);
-    json_t *doc;
-    provider_result_t r = s_fetch(http, path, &doc, err);
+    provider_result_t r = s_check(http, native, err);
     if (r != PROVIDER_OK)
         return r;
-    r = parse(doc, out, err);
-    json_decref(doc);
-    return r;
+    char path[S_PATH_MAX];
+    snprintf(path, sizeof path, "/v1/%s/%s", kind, native);
+    return provider_fetch_parse(http, s_fetch, path, parse, out, err);
 }
 
 static provider_result_t s_get_track(provider_http_t *http, const char *native, json_t **out,
@@ -198,26 +197,16 @@ static provider_result_t s_get_artist(provider_http_t *http, const char *native,
     if (!err)
         err = &local;
     *out = NULL;
-    if (!provider_http_configured(http, S_PLATFORM))
-        return provider_fail(err, PROVIDER_UNAVAILABLE, "spotify is not configured");
-    if (!s_valid_id(native))
-        return provider_fail(err, PROVIDER_NOT_FOUND, "malformed spotify id");
-    char path[S_PATH_MAX];
-    snprintf(path, sizeof path, "/v1/artists/%s", native);
-    json_t *artist, *top = NULL;
-    provider_result_t r = s_fetch(http, path, &artist, err);
+    provider_result_t r = s_check(http, native, err);
     if (r != PROVIDER_OK)
         return r;
+    char path[S_PATH_MAX], top_path[S_PATH_MAX];
+    snprintf(path, sizeof path, "/v1/artists/%s", native);
     /* Never fail the artist for its top list (closed to new apps, unrecorded, ...). */
-    snprintf(path, sizeof path, "/v1/artists/%s/top-tracks?market=%s", native,
+    snprintf(top_path, sizeof top_path, "/v1/artists/%s/top-tracks?market=%s", native,
              provider_http_credential(http, S_PLATFORM, "market"));
-    provider_err_t top_err;
-    if (s_fetch(http, path, &top, &top_err) != PROVIDER_OK)
-        log_info("spotify: artist %s without top tracks: %s", native, top_err.message);
-    r = spotify_parse_artist(artist, top, out, err);
-    json_decref(artist);
-    json_decref(top);
-    return r;
+    return provider_fetch_artist(http, S_PLATFORM, s_fetch, native, path, top_path,
+                                 spotify_parse_artist, out, err);
 }
 
 static provider_result_t s_search(provider_http_t *http, const provider_search_t *q, json_t **out,
