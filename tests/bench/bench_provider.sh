@@ -11,7 +11,7 @@
 #      every provider URL pointing at the replay server, BEDROCK_PROVIDER_WORKERS=
 #      BENCH_PROVIDER_WORKERS (64) provider-pool workers, the default fast workers,
 #      BEDROCK_RATE_DEEZER=100000, BEDROCK_RATE_USER=off;
-#   4. measures, with wrk:
+#   4. after an unmeasured warm-up of the provider pool, measures, with wrk:
 #        cached_alone   GET /v1/tracks/local:1, BENCH_CACHED_CONNECTIONS (16)
 #        provider_alone GET /v1/tracks/deezer:{id}, BENCH_PROVIDER_CONNECTIONS (64),
 #                       every request a new id (a cache miss: one provider call each)
@@ -27,11 +27,14 @@
 #
 # Settings (environment): BENCH_IDS (6000), BENCH_DELAY_MS (300), BENCH_DURATION (10s),
 # BENCH_THREADS (2 per wrk), BENCH_TIMEOUT (10s), BENCH_CACHED_CONNECTIONS (16),
-# BENCH_PROVIDER_CONNECTIONS (64), BENCH_PROVIDER_WORKERS (64), BENCH_PROVIDER_ALONE
-# (1; 0 skips that phase), BENCH_BUILD_DIR (build), BENCH_UP_TIMEOUT_S (1200: build +
-# start), BENCH_MAX_S (2400), BENCH_OUT (where the results are kept; default a new
-# directory under /tmp, printed at the end). Exit status: 0, 1 on an error, 3 when a
-# phase got replies >= 400 or socket errors (its figures are then marked INVALID).
+# BENCH_CACHED_PACE_MS (0: as fast as they go; N: each cached-read connection waits
+# N ms after every reply), BENCH_PROVIDER_CONNECTIONS (64), BENCH_PROVIDER_WORKERS (64),
+# BENCH_PROVIDER_ALONE (1; 0 skips that phase), BENCH_WARMUP_S (3: unmeasured provider
+# misses first, so that every provider worker has served one), BENCH_BUILD_DIR (build),
+# BENCH_UP_TIMEOUT_S (1200: build + start), BENCH_MAX_S (2400), BENCH_OUT (where the
+# results are kept; default a new directory under /tmp, printed at the end).
+# Exit status: 0; 1 on an error; 3 when a phase got replies >= 400 or socket errors
+# (its figures are then marked INVALID).
 set -euo pipefail
 shopt -u patsub_replacement 2>/dev/null || true
 
@@ -46,16 +49,18 @@ DURATION=${BENCH_DURATION:-10s}
 THREADS=${BENCH_THREADS:-2}
 TIMEOUT=${BENCH_TIMEOUT:-10s}
 CACHED_CONNS=${BENCH_CACHED_CONNECTIONS:-16}
+CACHED_PACE_MS=${BENCH_CACHED_PACE_MS:-0}
 PROVIDER_CONNS=${BENCH_PROVIDER_CONNECTIONS:-64}
 PROVIDER_WORKERS=${BENCH_PROVIDER_WORKERS:-64}
 PROVIDER_ALONE=${BENCH_PROVIDER_ALONE:-1}
+WARMUP_S=${BENCH_WARMUP_S:-3}
 UP_TIMEOUT_S=${BENCH_UP_TIMEOUT_S:-1200}
 MAX_S=${BENCH_MAX_S:-2400}
 BUILD_DIR=${BENCH_BUILD_DIR:-$ROOT/build}
 [[ $BUILD_DIR == /* ]] || BUILD_DIR=$ROOT/$BUILD_DIR
 
 # What the run started, for the clean-up.
-WORK='' VAR='' OUT='' REPLAY_PID='' WATCHDOG_PID='' CLUSTER_STARTED=0 BG_PIDS=()
+UP_RETRIED=0 WORK='' VAR='' OUT='' REPLAY_PID='' WATCHDOG_PID='' CLUSTER_STARTED=0 BG_PIDS=()
 INVALID=()
 
 say() { printf 'bench_provider: %s\n' "$*"; }
@@ -79,6 +84,8 @@ check_settings() {
     if ! is_uint "${!v}" || ((${!v} == 0)); then die "$v must be a positive number, got '${!v}'"; fi
   done
   ((IDS >= 100 && IDS <= 99999)) || die "BENCH_IDS must be 100..99999"
+  is_uint "$CACHED_PACE_MS" || die "BENCH_CACHED_PACE_MS must be a number of milliseconds"
+  is_uint "$WARMUP_S" || die "BENCH_WARMUP_S must be a number of seconds"
   [[ $DURATION =~ ^[0-9]+[smh]?$ ]] || die "BENCH_DURATION must be like 10s"
   [[ $TIMEOUT =~ ^[0-9]+[smh]?$ ]] || die "BENCH_TIMEOUT must be like 10s"
   [[ $PROVIDER_ALONE == [01] ]] || die "BENCH_PROVIDER_ALONE must be 0 or 1"
@@ -200,7 +207,7 @@ generate_data() {
     { body = body (NR > 1 ? "\n" : "") $0 }
     END {
       for (i = 0; i < n; i++) {
-        id = sprintf("%d", base + i)
+        id = sprintf("%.0f", base + i)  # %d stops at 2^31 - 1 in mawk
         b = body
         gsub(tid, id, b)
         gsub(tisrc, sprintf("QZBEN%07d", (base + i) % 10000000), b)
@@ -310,9 +317,20 @@ cluster_up() {
   say "starting the cluster: compose/bedrock up (BEDROCK_VAR=$VAR, http 127.0.0.1:$http," \
     "pg $pg, redis $redis, broker $clients/$workers, $PROVIDER_WORKERS provider workers)"
   CLUSTER_STARTED=1
-  run_bounded "$UP_TIMEOUT_S" env -i "${env[@]}" "$ROOT/compose/bedrock" up >"$OUT/up.log" 2>&1 ||
-    { tail -n 40 "$OUT/up.log" >&2; die "compose/bedrock up failed (log: $OUT/up.log)"; }
-  tail -n 1 "$OUT/up.log"
+  if ! run_bounded "$UP_TIMEOUT_S" env -i "${env[@]}" "$ROOT/compose/bedrock" up >"$OUT/up.log" 2>&1; then
+    # compose/bedrock up loads the Chinook catalog as soon as /readyz is 200, i.e. as
+    # soon as ANY worker is registered; provider-pool workers (which do not serve
+    # catalog.ingest) often register first, and the load fails with 503 no_worker.
+    # "up" is idempotent: a second one finds every worker there and loads it.
+    grep -q 'no_worker' "$OUT/up.log" ||
+      { tail -n 40 "$OUT/up.log" >&2; die "compose/bedrock up failed (log: $OUT/up.log)"; }
+    say "compose/bedrock up: the catalog load ran before a fast worker had registered" \
+      "(503 no_worker; see the report): running up again"
+    run_bounded "$UP_TIMEOUT_S" env -i "${env[@]}" "$ROOT/compose/bedrock" up >"$OUT/up2.log" 2>&1 ||
+      { tail -n 40 "$OUT/up2.log" >&2; die "compose/bedrock up failed twice (log: $OUT/up2.log)"; }
+    UP_RETRIED=1
+  fi
+  tail -n 1 "$OUT/up$( ((UP_RETRIED)) && printf 2).log"
 }
 
 # broker_status: the broker's own status (JSON) through bedrockctl.
@@ -359,8 +377,12 @@ local function bench_result(summary, latency, extra)
     e.status, e.connect + e.read + e.write + e.timeout, extra or ""))
 end'
 
+# write_cached_script: a static GET; with BENCH_CACHED_PACE_MS, each connection waits
+# that long after every reply (wrk's delay()), so that the cached reads alone do not
+# already use every core and a slowdown under provider load shows.
 write_cached_script() {
   printf '%s\n' "$DONE_LUA"
+  ((CACHED_PACE_MS == 0)) || printf 'function delay() return %s end\n' "$CACHED_PACE_MS"
   cat <<'LUA'
 done = function(summary, latency, requests) bench_result(summary, latency) end
 LUA
@@ -391,7 +413,7 @@ request = function()
     wrapped = wrapped + 1
     idx = idx % count
   end
-  return wrk.format(nil, string.format("/v1/tracks/deezer:%d", first + idx))
+  return wrk.format(nil, string.format("/v1/tracks/deezer:%.0f", first + idx))
 end
 
 response = function(status, headers, body)
@@ -411,9 +433,9 @@ end
 LUA
 }
 
-# start_wrk NAME CONNECTIONS SCRIPT PATH: wrk in the background; sets WRK_PID.
+# start_wrk NAME CONNECTIONS SCRIPT PATH [DURATION]: wrk in the background; sets WRK_PID.
 start_wrk() {
-  wrk -t"$THREADS" -c"$2" -d"$DURATION" --timeout "$TIMEOUT" --latency -s "$3" "$URL$4" \
+  wrk -t"$THREADS" -c"$2" -d"${5:-$DURATION}" --timeout "$TIMEOUT" --latency -s "$3" "$URL$4" \
     >"$OUT/$1.txt" 2>&1 &
   WRK_PID=$!
   BG_PIDS+=("$WRK_PID")
@@ -445,7 +467,7 @@ finish_wrk() {
 
 # cpu_sample: "busy total" jiffies of the whole machine, from /proc/stat.
 cpu_sample() { awk '/^cpu / { idle = $5 + $6; t = 0; for (i = 2; i <= NF; i++) t += $i; print t - idle, t; exit }' /proc/stat; }
-cpu_busy() { awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); d = y[2] - x[2]; printf "%.0f", d > 0 ? 100 * (y[1] - x[1]) / d : 0 }'; }
+cpu_busy() { awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); d = y[2] - x[2]; printf "%.0f", (d > 0 ? 100 * (y[1] - x[1]) / d : 0) }'; }
 declare -A R_CPU R_PROVIDER_CALLS
 
 # phase NAME... : runs the named wrk runs at the same time (cached_*: GET /v1/tracks/
@@ -485,13 +507,29 @@ phase() {
   sleep 2
 }
 
+# warmup: BENCH_WARMUP_S of provider misses on ids of their own, not reported. The
+# first request a provider worker serves is slower (libcurl connection, statements
+# prepared on first use, first catalog upsert); with 64 workers that first wave alone
+# is 5 % of a 10 s run and would be its p99.
+warmup() {
+  ((WARMUP_S > 0)) || return 0
+  say "warm-up: ${WARMUP_S}s of provider misses (${PROVIDER_CONNS} connections, not measured)"
+  write_provider_script "$((ID_BASE + NEXT_ID))" "$WARM_RANGE" >"$OUT/warmup.lua"
+  NEXT_ID=$((NEXT_ID + WARM_RANGE))
+  start_wrk warmup "$PROVIDER_CONNS" "$OUT/warmup.lua" / "${WARMUP_S}s"
+  wait "$WRK_PID" || { cat "$OUT/warmup.txt" >&2; die "wrk failed for the warm-up"; }
+  bg_forget "$WRK_PID"
+  sleep 2
+}
+
 # --- report --------------------------------------------------------------------------
 
 report() {
   local ideal name label
   ideal=$(awk -v c="$PROVIDER_CONNS" -v d="$DELAY_MS" 'BEGIN { printf "%.0f", c * 1000 / d }')
-  printf '\n## Slow provider: Deezer replay answering after %s ms; %s provider workers, %s fast workers; %s per run, %s wrk threads each\n\n' \
-    "$DELAY_MS" "$PROVIDER_WORKERS" "$FAST_WORKERS" "$DURATION" "$THREADS"
+  printf '\n## Slow provider: Deezer replay answering after %s ms; %s provider workers, %s fast workers; %s per run, %s wrk threads each%s\n\n' \
+    "$DELAY_MS" "$PROVIDER_WORKERS" "$FAST_WORKERS" "$DURATION" "$THREADS" \
+    "$( ((CACHED_PACE_MS == 0)) || printf '; cached reads paced: %s ms after each reply' "$CACHED_PACE_MS")"
   printf '| scenario | connections | requests/s | p50 ms | p99 ms | non-2xx | sock.err | CPU busy |\n'
   printf '|---|---|---|---|---|---|---|---|\n'
   for name in cached_alone provider_alone provider_together cached_together; do
@@ -521,9 +559,10 @@ report() {
   if [[ -n ${R_P99[cached_alone]:-} && -n ${R_P99[cached_together]:-} ]]; then
     printf -- '- cached reads: p99 %s ms alone, %s ms during the provider load (x%s); %s -> %s req/s\n' \
       "${R_P99[cached_alone]}" "${R_P99[cached_together]}" \
-      "$(awk -v a="${R_P99[cached_alone]}" -v b="${R_P99[cached_together]}" 'BEGIN { printf "%.2f", a > 0 ? b / a : 0 }')" \
+      "$(awk -v a="${R_P99[cached_alone]}" -v b="${R_P99[cached_together]}" 'BEGIN { printf "%.2f", (a > 0 ? b / a : 0) }')" \
       "${R_RPS[cached_alone]}" "${R_RPS[cached_together]}"
   fi
+  ((UP_RETRIED)) && printf -- '- compose/bedrock up had to be run twice: its catalog load raced the registration of the fast workers (503 no_worker)\n'
   printf -- '- machine: %s cores, load average before the run: %s\n' "$(nproc)" "$LOAD_BEFORE"
   printf -- '- provider.tracks.get as the broker saw it (broker.status, whole run): %s\n' \
     "$(sed -n 's/.*"provider\.tracks\.get"[[:space:]]*:[[:space:]]*\({[^}]*}\).*/\1/p' "$OUT/broker_status.json" 2>/dev/null)"
@@ -558,7 +597,10 @@ main() {
   check_paths
   # the last id was used by check_paths; the others are split between the provider runs
   NEXT_ID=0
-  RANGE=$(((IDS - 1) / (PROVIDER_ALONE + 1)))
+  WARM_RANGE=$((WARMUP_S * 250))
+  ((WARM_RANGE <= IDS / 4)) || WARM_RANGE=$((IDS / 4))
+  RANGE=$(((IDS - 1 - WARM_RANGE) / (PROVIDER_ALONE + 1)))
+  warmup
   phase 'cached reads alone' cached_alone
   ((PROVIDER_ALONE)) && phase 'provider misses alone' provider_alone
   phase 'provider misses + cached reads' provider_together cached_together
