@@ -167,19 +167,19 @@ long lt_rows_of_user(const char *user_id, bool report)
     const char *p[] = {user_id};
     long total = lt_sql_long("SELECT count(*) FROM users WHERE id = $1::uuid", p, 1);
     for (int i = 0; i < PQntuples(cols) && total >= 0; i++) {
-        char *table =
-            PQescapeIdentifier(conn, PQgetvalue(cols, i, 0), strlen(PQgetvalue(cols, i, 0)));
-        char *col =
-            PQescapeIdentifier(conn, PQgetvalue(cols, i, 1), strlen(PQgetvalue(cols, i, 1)));
-        char sql[512];
-        snprintf(sql, sizeof sql, "SELECT count(*) FROM public.%s WHERE %s::text = $1", table, col);
-        long n = lt_sql_long(sql, p, 1);
+        const char *table = PQgetvalue(cols, i, 0), *col = PQgetvalue(cols, i, 1);
+        /* The table and column names are quoted by the server (format %I), so the
+         * statement text stays fixed and every value travels as a parameter. */
+        const char *q[] = {table, col, user_id};
+        long n = lt_sql_long(
+            "SELECT (xpath('/row/c/text()', query_to_xml(format("
+            "'SELECT count(*) AS c FROM public.%I WHERE %I::text = %L', $1::text, $2::text, "
+            "$3::text), false, true, '')))[1]::text::bigint",
+            q, 3);
         if (n != 0 && report)
             fprintf(stderr, "lt_rows_of_user: %s.%s holds %ld row(s) of %s\n", table, col, n,
                     user_id);
         total = n < 0 ? -1 : total + n;
-        PQfreemem(table);
-        PQfreemem(col);
     }
     PQclear(cols);
     PQfinish(conn);
